@@ -1,0 +1,37 @@
+"""Alembic environment: URL from the caller (config attribute) or from Settings."""
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import create_engine, pool
+
+from shared.models import Base
+from shared.settings import get_settings, to_sqlalchemy_url
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _url() -> str:
+    url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
+    return to_sqlalchemy_url(url) if url else get_settings().sqlalchemy_url
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = create_engine(_url(), poolclass=pool.NullPool)
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,199 @@
+"""All configuration, read once from the environment and `.env` files.
+
+Every knob is documented in README.md ("Configuração"). Precedence: real environment variables, then
+`.local/runtime.env` (URLs of the embedded servers written by `make run`), then `.local/secrets.env`
+(development secrets generated once), then `.env`.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_DIR = ROOT / ".local"
+RUNTIME_ENV = LOCAL_DIR / "runtime.env"
+SECRETS_ENV = LOCAL_DIR / "secrets.env"
+ENV_FILES = (ROOT / ".env", SECRETS_ENV, RUNTIME_ENV)
+
+MIN_SECRET_BYTES = 32
+# Values that must never be accepted as secrets in production (copied from examples, docs, etc.).
+KNOWN_WEAK_SECRETS = {"", "change-me", "changeme", "secret", "dev", "troque-me", "please-change-me"}
+
+
+class ConfigError(RuntimeError):
+    """Configuration that the system refuses to start with; the message says what to fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=ENV_FILES, env_file_encoding="utf-8", extra="ignore")
+
+    # --- mode and infrastructure
+    alumusic_env: Literal["development", "production"] = "development"
+    database_url: str | None = None
+    redis_url: str | None = None
+    log_level: str = "INFO"
+
+    # --- secrets
+    jwt_secret_key: str | None = None
+    cookie_key: str | None = None
+    cookie_name: str = "alumusic_auth"
+    cookie_expiry_days: float = 1.0
+    jwt_access_minutes: int = 15
+    jwt_refresh_days: int = 7
+
+    # --- API limits
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    max_body_bytes: int = 2 * 1024 * 1024
+    max_batch_items: int = 1000
+    max_text_chars: int = 5000
+    max_question_chars: int = 500
+    enqueue_chunk_size: int = 100
+    login_rate_limit: str = "5 per minute"
+    page_size_max: int = 200
+    report_cache_seconds: int = Field(default=60, le=60)
+
+    # --- classification
+    classifier: Literal["gemini", "local"] | None = None
+    gemini_api_key: str | None = None
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None
+    gemini_timeout_seconds: float = 30.0
+    gemini_batch_size: int = 20
+    gemini_max_attempts: int = 4
+    job_max_attempts: int = 4
+    # Estimated cost, US$ per million tokens (input, output), for the cost panel and evals.
+    llm_price_input_per_mtok: float = 0.30
+    llm_price_output_per_mtok: float = 2.50
+
+    # --- workers and schedules
+    workers: int = 2
+    queue_name: str = "classificacao"
+    reconcile_every_seconds: int = 180
+    stuck_after_seconds: int = 600
+    summary_cron: str = "0 9 * * 1"
+    timezone: str = "America/Sao_Paulo"
+
+    # --- e-mail
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    mail_from: str = "AluMusic <relatorios@alumusic.local>"
+    mail_to: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    outbox_dir: Path = LOCAL_DIR / "outbox"
+
+    # --- dashboard
+    dashboard_port: int = 8501
+    upload_max_mb: int = 20
+    demo_data: bool = True
+
+    @field_validator("mail_to", mode="before")
+    @classmethod
+    def _split_recipients(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _check_production_secrets(self) -> "Settings":
+        if self.alumusic_env != "production":
+            return self
+        problems = []
+        for name in ("jwt_secret_key", "cookie_key"):
+            value = getattr(self, name) or ""
+            if value.strip().lower() in KNOWN_WEAK_SECRETS:
+                problems.append(f"{name.upper()} ausente ou com valor padrão")
+            elif len(value.encode()) < MIN_SECRET_BYTES:
+                problems.append(f"{name.upper()} tem menos de {MIN_SECRET_BYTES} bytes")
+        for name in ("database_url", "redis_url"):
+            if not getattr(self, name):
+                problems.append(f"{name.upper()} é obrigatório em produção")
+        if problems:
+            raise ConfigError(
+                "Configuração recusada em modo produção: " + "; ".join(problems)
+                + ". Gere segredos com: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return self
+
+    # --- derived values
+    @property
+    def is_production(self) -> bool:
+        return self.alumusic_env == "production"
+
+    @property
+    def classifier_name(self) -> str:
+        """The classifier in use: explicit setting, else Gemini when a key is set, else the offline one."""
+        if self.classifier:
+            return self.classifier
+        return "gemini" if self.gemini_api_key else "local"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if not self.database_url:
+            raise ConfigError(
+                "DATABASE_URL não está definido. Rode `make run` (que sobe um PostgreSQL embutido) "
+                "ou defina DATABASE_URL=postgresql://usuario@host:5432/banco."
+            )
+        return to_sqlalchemy_url(self.database_url)
+
+
+def to_sqlalchemy_url(url: str) -> str:
+    """Accept plain libpq URLs (postgres://, postgresql://) and use the psycopg2 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def _ensure_dev_secrets() -> None:
+    """Development only: generate missing secrets once, keep them in a git-ignored file (never hard-coded)."""
+    LOCAL_DIR.mkdir(parents=True, exist_ok=True)
+    content = "".join(
+        f"{name}={secrets.token_urlsafe(48)}\n" for name in ("JWT_SECRET_KEY", "COOKIE_KEY")
+    )
+    try:
+        fd = os.open(SECRETS_ENV, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process created it first; we read that one
+    with os.fdopen(fd, "w") as fh:
+        fh.write(content)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings; in development, fill missing secrets from (or into) `.local/secrets.env`.
+
+    Set ALUMUSIC_IGNORE_ENV_FILES=1 to read only the real environment (the test suite does).
+    """
+    use_files = not os.environ.get("ALUMUSIC_IGNORE_ENV_FILES")
+    env_file = ENV_FILES if use_files else None
+    settings = Settings(_env_file=env_file, **overrides)
+    if not settings.is_production and (not settings.jwt_secret_key or not settings.cookie_key):
+        if use_files:
+            _ensure_dev_secrets()
+            settings = Settings(_env_file=env_file, **overrides)
+        if not settings.jwt_secret_key or not settings.cookie_key:
+            # No writable place for them (or files ignored): ephemeral per-process secrets.
+            settings = settings.model_copy(update={
+                "jwt_secret_key": settings.jwt_secret_key or secrets.token_urlsafe(48),
+                "cookie_key": settings.cookie_key or secrets.token_urlsafe(48),
+            })
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests change the environment between cases)."""
+    get_settings.cache_clear()
