@@ -25,8 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
-    from ingest_api import cli
-    cli.register(app)
+    from ingest_api import cli, cli_demo, cli_pipeline
+    for module in (cli, cli_pipeline, cli_demo):
+        module.register(app)
     return app
 
 

@@ -28,12 +28,24 @@ class ClassificationFailure:
     transient: bool
 
 
+@dataclass(frozen=True)
+class LlmUsage:
+    """One LLM call made while classifying; the caller stores it in `llm_calls` (the classifier has no DB)."""
+    model: str
+    prompt_version: str
+    item_ids: tuple[str, ...]
+    input_tokens: int
+    output_tokens: int
+    latency_ms: int
+    outcome: str  # ok | invalid | error
+    error: str | None = None
+
+
 @dataclass
 class ClassifierOutcome:
     results: dict[str, ClassificationResult | ClassificationFailure] = field(default_factory=dict)
-    # ids of the llm_calls rows recorded while producing this outcome (empty for the local classifier)
-    llm_call_ids: dict[str, int] = field(default_factory=dict)
-    latency_ms: dict[str, int] = field(default_factory=dict)
+    calls: list[LlmUsage] = field(default_factory=list)  # empty for the local classifier
+    latency_ms: dict[str, int] = field(default_factory=dict)  # per item: latency of the call that answered it
 
 
 class Classifier(ABC):
