@@ -17,7 +17,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL_DIR = ROOT / ".local"
+# Git-ignored folder for local state (embedded servers' data, generated dev secrets, outbox, model cache).
+LOCAL_DIR = Path(os.environ.get("ALUMUSIC_LOCAL_DIR") or ROOT / ".local").resolve()
 RUNTIME_ENV = LOCAL_DIR / "runtime.env"
 SECRETS_ENV = LOCAL_DIR / "secrets.env"
 ENV_FILES = (ROOT / ".env", SECRETS_ENV, RUNTIME_ENV)
