@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     gemini_timeout_seconds: float = 30.0
     gemini_batch_size: int = 20
     gemini_max_attempts: int = 4
+    # SDK retry backoff for 408/429/5xx: first wait and cap, seconds (exponential, base 2, with jitter).
+    gemini_retry_initial_seconds: float = 1.0
+    gemini_retry_max_seconds: float = 30.0
     job_max_attempts: int = 4
     # Estimated cost, US$ per million tokens (input, output), for the cost panel and evals.
     llm_price_input_per_mtok: float = 0.30
