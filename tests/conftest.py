@@ -19,6 +19,7 @@ from shared.db import reset_engines, session_scope
 from shared.migrate import upgrade
 from shared.models import Base
 from shared.settings import reset_settings_cache
+from tests.fake_gemini import fake_gemini  # noqa: F401  (fixture: a real local HTTP fake of the Gemini API)
 
 
 @dataclass
