@@ -1,0 +1,74 @@
+"""The golden set is valid, big enough, and shares no text (exactly or nearly) with the training corpus."""
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+
+from evals.dataset import load_dataset
+from evals.report import GOLDEN_PATH
+from shared.categories import CATEGORY_VALUES
+from shared.settings import ROOT
+from shared.text import normalize_text, strip_accents
+
+CORPUS_DIR = ROOT / "shared" / "data" / "corpus"
+# Character n-gram TF-IDF cosine at or above this means "the same comment, slightly reworded".
+NEAR_DUPLICATE_SIMILARITY = 0.70
+
+
+def golden_texts() -> list[str]:
+    return [row.texto for row in load_dataset(GOLDEN_PATH)]
+
+
+def corpus_texts() -> list[str]:
+    files = sorted(CORPUS_DIR.glob("*.csv"))
+    assert files, "corpus de treino não encontrado"
+    texts = []
+    for path in files:
+        with path.open(encoding="utf-8", newline="") as fh:
+            texts += [row["texto"] for row in csv.DictReader(fh)]
+    return texts
+
+
+def loose_key(text: str) -> str:
+    """Same text ignoring case, accents, punctuation, emojis and stretched letters ("amooo" == "amo!")."""
+    normalized = normalize_text(text)
+    words = " ".join(re.findall(r"[a-z0-9]+", strip_accents(normalized)))
+    return re.sub(r"(.)\1+", r"\1", words) or re.sub(r"\s+", "", normalized)
+
+
+def test_golden_set_has_300_rows_and_50_per_category():
+    rows = load_dataset(GOLDEN_PATH)
+    counts = Counter(row.categoria.value for row in rows)
+    assert len(rows) >= 300
+    assert {c: counts[c] >= 50 for c in CATEGORY_VALUES} == {c: True for c in CATEGORY_VALUES}
+
+
+def test_no_golden_text_appears_in_the_training_corpus():
+    corpus = {normalize_text(t) for t in corpus_texts()}
+    assert [t for t in golden_texts() if normalize_text(t) in corpus] == []
+
+
+def test_no_golden_text_appears_in_the_corpus_ignoring_punctuation_emojis_and_stretched_letters():
+    corpus = {loose_key(t) for t in corpus_texts()}
+    assert [t for t in golden_texts() if loose_key(t) in corpus] == []
+
+
+def test_no_training_text_is_a_near_duplicate_of_a_golden_text():
+    golden, corpus = golden_texts(), corpus_texts()
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalize_text)
+    vectorizer.fit(golden + corpus)
+    similarity = cosine_similarity(vectorizer.transform(golden), vectorizer.transform(corpus))
+    pairs = [(golden[g], corpus[c], round(float(similarity[g, c]), 3))
+             for g, c in zip(*(similarity >= NEAR_DUPLICATE_SIMILARITY).nonzero())]
+    assert pairs == []
+
+
+def test_loose_key_catches_the_near_duplicates_it_is_meant_to():
+    assert loose_key("Maravilhosoooo!!! 😍") == loose_key("maravilhoso")
+    assert loose_key("DATA?") == loose_key("data")
+    assert loose_key("🔥🔥🔥") == loose_key("🔥 🔥🔥") != loose_key("😡")
+    assert loose_key("show bom") != loose_key("show ruim")
