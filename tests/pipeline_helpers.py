@@ -1,0 +1,91 @@
+"""Helpers shared by the pipeline, worker and summary tests: a small real classifier and data builders."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from shared.classifiers.base import ClassificationFailure, Classifier, ClassifierItem, ClassifierOutcome
+from shared.contracts import ClassificationResult, CommentIn, Origin, Source, Tag
+from shared.db import session_scope
+from shared.intake import store_comments
+from shared.models import Classification, Comment
+from tests.fake_gemini import derive_category
+
+
+class KeywordClassifier(Classifier):
+    """A tiny deterministic classifier (a real implementation of the interface, for tests).
+
+    `failures` maps a text fragment to the failure every comment containing it gets."""
+    name = "palavras"
+    origin = Origin.LOCAL
+
+    def __init__(self, model: str = "palavras-1", prompt_version: str = "t1",
+                 failures: dict[str, ClassificationFailure] | None = None):
+        self.model = model
+        self.prompt_version = prompt_version
+        self.failures = failures or {}
+        self.batches: list[list[str]] = []  # the ids of every call
+
+    @property
+    def seen(self) -> list[str]:
+        return [i for batch in self.batches for i in batch]
+
+    def classify(self, items: Sequence[ClassifierItem]) -> ClassifierOutcome:
+        self.batches.append([i.id for i in items])
+        results: dict = {}
+        for item in items:
+            failure = next((f for frag, f in self.failures.items() if frag in item.texto), None)
+            results[item.id] = failure or ClassificationResult(
+                categoria=derive_category(item.texto), confianca=0.8,
+                tags_funcionalidades=[Tag(codigo="Feat Autotune", explicacao="autotune citado")]
+                if "autotune" in item.texto else [],
+            )
+        return ClassifierOutcome(results=results)
+
+
+def add_comments(texts: Sequence[str], artista: str | None = "Luna Ferraz",
+                 data: datetime | None = None, source: Source = Source.API) -> list[uuid.UUID]:
+    """Store comments (status `pendente`) without enqueueing them; returns their ids in order."""
+    items = [CommentIn(id=uuid.uuid4(), texto=t, artista=artista, data=data) for t in texts]
+    with session_scope() as session:
+        store_comments(session, items, source)
+    return [i.id for i in items]
+
+
+def statuses(ids: Sequence[uuid.UUID] | None = None) -> dict[uuid.UUID, str]:
+    with session_scope() as session:
+        stmt = select(Comment.id, Comment.status)
+        if ids is not None:
+            stmt = stmt.where(Comment.id.in_(list(ids)))
+        return {i: s.value for i, s in session.execute(stmt)}
+
+
+def comment(cid: uuid.UUID) -> Comment:
+    with session_scope() as session:
+        return session.get(Comment, cid)
+
+
+def current(cid: uuid.UUID) -> Classification | None:
+    with session_scope() as session:
+        row = session.scalar(select(Classification).where(Classification.comment_id == cid,
+                                                          Classification.is_current))
+        if row is not None:
+            _ = row.tags  # load while the session is open
+        return row
+
+
+def history(cid: uuid.UUID) -> list[Classification]:
+    with session_scope() as session:
+        return list(session.scalars(select(Classification).where(Classification.comment_id == cid)
+                                    .order_by(Classification.id)))
+
+
+def max_current_per_comment() -> int:
+    """The largest number of current classifications any comment has (must never exceed 1)."""
+    with session_scope() as session:
+        sub = (select(func.count().label("n")).where(Classification.is_current)
+               .group_by(Classification.comment_id).subquery())
+        return session.scalar(select(func.coalesce(func.max(sub.c.n), 0)))
