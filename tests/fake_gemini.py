@@ -127,7 +127,7 @@ class Behaviour:
         raise NotImplementedError
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Valid(Behaviour):
     """A valid batch answer for the ids received; categories from `categories` (by id) or derived from the text."""
     categories: dict[str, str] = field(default_factory=dict)
@@ -262,6 +262,7 @@ class FakeGemini:
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.default: Behaviour = Valid()
         self.requests: list[FakeRequest] = []
+        self.errors: list[str] = []  # exceptions raised by behaviours (a bug in the test, reported at teardown)
         self._queue: deque[Behaviour] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -325,7 +326,13 @@ class FakeGemini:
                     return self._send(Reply(400, {"error": {"code": 400, "message": "JSON inválido",
                                                             "status": "INVALID_ARGUMENT"}}))
                 request = FakeRequest(match.group(1), match.group(2), body, dict(self.headers.items()))
-                reply = fake._next(request).reply(request)
+                behaviour = fake._next(request)
+                try:
+                    reply = behaviour.reply(request)
+                except Exception as exc:  # a broken behaviour must fail the test, not look like an outage
+                    fake.errors.append(f"{type(behaviour).__name__}: {exc!r}")
+                    reply = Reply(500, {"error": {"code": 500, "message": f"erro no fake: {exc!r}",
+                                                  "status": "INTERNAL"}})
                 if reply.delay and fake._stopping.wait(reply.delay):
                     return
                 self._send(reply)
@@ -363,6 +370,7 @@ def fake_gemini(monkeypatch: pytest.MonkeyPatch):
     finally:
         server.stop()
         reset_settings_cache()
+    assert not server.errors, f"behaviours of the fake Gemini raised: {server.errors}"
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
