@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     # --- API limits
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    api_workers: int = 0  # gunicorn worker processes; 0 = automatic (2 to 4, from the CPU count)
+    api_threads: int = 4  # threads per gunicorn worker
     max_body_bytes: int = 2 * 1024 * 1024
     max_batch_items: int = 1000
     max_text_chars: int = 5000
