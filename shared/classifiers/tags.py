@@ -126,7 +126,7 @@ LEXICON: tuple[FeatureTag, ...] = (
     FeatureTag("feat_acessibilidade", "acessibilidade", "acessibilidade para pessoas com deficiência", (
         r"acessib", r"acessivel", r"cadeirante", r"cadeira de rodas", r"\bpcd\b", r"deficien", r"\bsurd",
         r"libras", r"interprete", r"audiodescri", r"\bcego", r"epilep", r"autis", r"mobilidade reduzida",
-        r"andador", r"\brampa", r"accessib", r"wheelchair", r"\bsubtitles", r"legenda.{0,30}surd",
+        r"andador", r"\brampa", r"accessib", r"wheelchair", r"\bsubtitles",
     )),
     FeatureTag("feat_merch", "merch", "produtos oficiais (merch)", (
         r"\bmerch", r"camiset", r"\bcamisa", r"moletom", r"\bbone\b", r"caneca", r"lojinha", r"loja oficial",
