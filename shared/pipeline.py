@@ -565,8 +565,9 @@ def queue_stats(connection: Any = None) -> QueueStats:
             if beat is not None and beat.tzinfo is None:
                 beat = beat.replace(tzinfo=timezone.utc)
             alive = beat is not None and (now - beat).total_seconds() <= worker.worker_ttl + 60
+            state = worker.get_state()
             stats.workers.append(WorkerInfo(
-                name=worker.name, state=str(worker.get_state()), last_heartbeat=beat,
+                name=worker.name, state=str(getattr(state, "value", state)), last_heartbeat=beat,
                 current_job_id=worker.get_current_job_id(), successful_jobs=worker.successful_job_count,
                 failed_jobs=worker.failed_job_count, alive=alive,
             ))

@@ -1,0 +1,314 @@
+"""Real RQ workers (burst mode, JSON serializer) on the test Redis: end to end, faults of the fake Gemini,
+a worker killed with SIGKILL, a Redis flush, parallel worker processes and the scheduler registration."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from rq import SimpleWorker
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from shared import pipeline
+from shared.contracts import CommentIn, Source
+from shared.intake import ingest
+from shared.queue import enqueue_classification, get_queue
+from shared.settings import ROOT, get_settings, reset_settings_cache
+from tests.fake_gemini import (
+    Confidence, DuplicatedIds, ExtraIds, InvalidCategory, MalformedJson, MissingIds, Slow, Status, Valid, wait_for,
+)
+from tests.pipeline_helpers import add_comments, comment, current, history, max_current_per_comment, statuses
+from worker.schedules import (
+    RECONCILE_JOB_ID, WEEKLY_SUMMARY_JOB_ID, ZonedScheduler, make_scheduler, next_cron_time, register_schedules,
+)
+
+TEXTS = ["amei o show de ontem", "o som estava ruim demais", "quando sai o disco novo?",
+         "podia ter mais músicas antigas no setlist", "sigam meu perfil http://spam.example", "que voz linda"]
+
+
+@pytest.fixture
+def setenv(monkeypatch):
+    def _set(**values: str) -> None:
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        reset_settings_cache()
+
+    return _set
+
+
+def drain(redis_conn, max_rounds: int = 10) -> None:
+    """Run burst workers until the queue is empty, fast-forwarding RQ retries scheduled for later
+    (the worker's own scheduler then moves them back to the queue)."""
+    queue = get_queue(redis_conn)
+    for _ in range(max_rounds):
+        registry = queue.scheduled_job_registry
+        for job_id in registry.get_job_ids():
+            job = Job.fetch(job_id, connection=redis_conn, serializer=JSONSerializer)
+            registry.schedule(job, datetime.now(timezone.utc))
+        SimpleWorker([queue], connection=redis_conn, serializer=JSONSerializer).work(burst=True, with_scheduler=True)
+        if queue.count == 0 and queue.scheduled_job_registry.count == 0:
+            return
+    raise AssertionError("a fila não esvaziou")
+
+
+def assert_nothing_lost(ids) -> dict:
+    """Every comment ends `classificado` (one current classification) or `falhou` with a reason."""
+    final = statuses(ids)
+    assert len(final) == len(ids)
+    for cid, status in final.items():
+        assert status in ("classificado", "falhou"), (cid, status)
+        if status == "falhou":
+            assert comment(cid).last_error, cid
+            assert current(cid) is None
+        else:
+            assert current(cid) is not None
+    assert max_current_per_comment() <= 1
+    return final
+
+
+def worker_env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONUNBUFFERED": "1", **extra}
+
+
+def run_cli(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "worker", *args], cwd=ROOT, env=worker_env(**env),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+# --- end to end
+
+def test_burst_worker_classifies_a_queued_batch_end_to_end(services, fake_gemini, redis_conn):
+    result = ingest([CommentIn(id=i, texto=t) for i, t in zip(_uuids(6), TEXTS)], Source.API)
+
+    drain(redis_conn)
+
+    final = assert_nothing_lost(result.new_ids)
+    assert set(final.values()) == {"classificado"}
+    assert current(result.new_ids[1]).categoria.value == "CRÍTICA"
+    assert current(result.new_ids[1]).llm_call_id is not None
+
+
+def test_the_same_job_run_twice_leaves_one_current_classification_each(services, fake_gemini, redis_conn):
+    ids = add_comments(TEXTS)
+    enqueue_classification(ids)
+    enqueue_classification(ids)
+
+    drain(redis_conn)
+
+    assert_nothing_lost(ids)
+    assert all(len(history(i)) == 1 for i in ids)
+    assert len(fake_gemini.requests) == 1  # the second job found them done
+
+
+def test_repeated_spam_reuses_the_first_result_without_another_llm_call(services, fake_gemini, redis_conn):
+    [first] = add_comments(["ganhe seguidores http://spam.example"])
+    enqueue_classification([first])
+    drain(redis_conn)
+    copies = add_comments(["ganhe seguidores http://spam.example"] * 3)
+    enqueue_classification(copies)
+
+    drain(redis_conn)
+
+    assert len(fake_gemini.requests) == 1
+    assert {current(c).reused_from_id for c in copies} == {current(first).id}
+
+
+# --- faults of the fake Gemini: each ends with every comment classified or failed with its reason
+
+FAULTS = {
+    "valid": ([], Valid(), "classificado"),
+    "missing ids once": ([MissingIds(count=2)], Valid(), "classificado"),
+    "missing ids always": ([], MissingIds(count=1), None),
+    "extra id": ([ExtraIds()], Valid(), "classificado"),
+    "duplicated id": ([DuplicatedIds()], Valid(), "classificado"),
+    "invalid category always": ([], InvalidCategory("MOCK"), "falhou"),
+    "confidence 1.7 always": ([], Confidence(1.7), "falhou"),
+    "malformed json once": ([MalformedJson()], Valid(), "classificado"),
+    "429 then success": ([Status(429)], Valid(), "classificado"),
+    "500 always": ([], Status(500), "falhou"),
+    "slower than the timeout once": ([Slow(2.5)], Valid(), "classificado"),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_each_fault_ends_with_every_comment_classified_or_failed_with_reason(
+        fault, services, fake_gemini, redis_conn, setenv):
+    setenv(GEMINI_BATCH_SIZE="3", GEMINI_TIMEOUT_SECONDS="1", JOB_MAX_ATTEMPTS="2")
+    first, default, expected = FAULTS[fault]
+    fake_gemini.push(*first)
+    fake_gemini.default = default
+    ids = add_comments(TEXTS)
+    enqueue_classification(ids)
+
+    drain(redis_conn)
+
+    final = assert_nothing_lost(ids)
+    if expected:
+        assert set(final.values()) == {expected}
+    else:
+        assert "falhou" in final.values() and "classificado" in final.values()
+    if fault == "500 always":
+        assert all(comment(i).attempts == 2 and "500" in comment(i).last_error for i in ids)
+
+
+# --- crashes: a killed worker and a flushed Redis lose nothing once the reconciler runs
+
+def test_worker_killed_with_sigkill_mid_job_loses_nothing_after_the_reconciler(
+        services, fake_gemini, redis_conn, setenv):
+    setenv(GEMINI_MAX_ATTEMPTS="1")
+    fake_gemini.push(Slow(60))  # the first call hangs: the worker is killed while waiting for it
+    ids = add_comments(TEXTS)
+    enqueue_classification(ids)
+    proc = subprocess.Popen([sys.executable, "-m", "worker", "work", "--burst"], cwd=ROOT, env=worker_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert wait_for(lambda: len(fake_gemini.requests) == 1, timeout=60), "o worker não chegou ao Gemini"
+        assert set(statuses(ids).values()) == {"processando"}
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)  # the worker and its work horse, like a container dying
+        proc.wait(10)
+    assert set(statuses(ids).values()) == {"processando"}  # stuck: nobody will finish them
+
+    assert pipeline.reconcile(stuck_after_seconds=0) == len(ids)
+    drain(redis_conn)
+
+    assert set(assert_nothing_lost(ids).values()) == {"classificado"}
+
+
+def test_redis_flush_loses_nothing_after_the_reconciler(services, fake_gemini, redis_conn):
+    result = ingest([CommentIn(id=i, texto=t) for i, t in zip(_uuids(6), TEXTS)], Source.API)
+    assert result.enqueued_jobs == 1
+    redis_conn.flushdb()
+    assert get_queue(redis_conn).count == 0
+
+    assert pipeline.reconcile(stuck_after_seconds=0) == 6
+    drain(redis_conn)
+
+    assert set(assert_nothing_lost(result.new_ids).values()) == {"classificado"}
+
+
+def test_reconcile_job_through_a_worker_uses_the_configured_threshold(services, fake_gemini, redis_conn, setenv):
+    setenv(STUCK_AFTER_SECONDS="0")
+    ids = add_comments(TEXTS[:2])  # stored while Redis was "down": never enqueued
+    queue = get_queue(redis_conn)
+    job = queue.enqueue("worker.jobs.reconcile")
+
+    SimpleWorker([queue], connection=redis_conn, serializer=JSONSerializer).work(burst=True)
+
+    job.refresh()
+    assert job.return_value() == 2
+    assert set(statuses(ids).values()) == {"classificado"}  # the same burst ran the re-enqueued job
+
+
+# --- worker processes
+
+def test_python_m_worker_work_burst_classifies_with_forked_work_horses(services, fake_gemini):
+    ids = add_comments(TEXTS)
+    enqueue_classification(ids, chunk_size=2)
+
+    done = run_cli("work", "--burst", "--name", "teste-burst")
+
+    assert done.returncode == 0, done.stderr
+    assert set(assert_nothing_lost(ids).values()) == {"classificado"}
+    assert "teste-burst" in done.stdout + done.stderr
+
+
+def test_two_worker_processes_share_one_big_batch(services, fake_gemini, redis_conn):
+    fake_gemini.default = Valid(delay=0.1)
+    ids = add_comments([f"comentário número {n} sobre o show" for n in range(60)])
+    enqueue_classification(ids, chunk_size=2)
+    procs = [subprocess.Popen([sys.executable, "-m", "worker", "work", "--burst", "--name", f"paralelo-{n}"],
+                              cwd=ROOT, env=worker_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for n in range(2)]
+    try:
+        codes = [p.wait(120) for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+
+    assert codes == [0, 0]
+    assert set(assert_nothing_lost(ids).values()) == {"classificado"}
+    queue = get_queue(redis_conn)
+    names = {Job.fetch(j, connection=redis_conn, serializer=JSONSerializer).worker_name
+             for j in queue.finished_job_registry.get_job_ids()}
+    assert names == {"paralelo-0", "paralelo-1"}
+
+
+def test_queue_stats_sees_a_live_worker_with_its_heartbeat(services, fake_gemini):
+    proc = subprocess.Popen([sys.executable, "-m", "worker", "work", "--name", "vivo-1"], cwd=ROOT,
+                            env=worker_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        # "idle" once it waits for jobs (its signal handlers are installed by then)
+        assert wait_for(lambda: [w.state for w in pipeline.queue_stats().workers] == ["idle"], timeout=60)
+        [info] = pipeline.queue_stats().workers
+        assert info.name == "vivo-1" and info.alive and info.last_heartbeat is not None
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(30) == 0
+    assert pipeline.queue_stats().live_workers == 0  # a clean stop unregisters the worker
+
+
+# --- scheduler
+
+def _scheduled(redis_conn) -> dict[str, float]:
+    return {k.decode(): v for k, v in redis_conn.zrange(ZonedScheduler.scheduled_jobs_key, 0, -1, withscores=True)}
+
+
+def test_scheduler_started_many_times_registers_exactly_one_weekly_job(services, redis_conn):
+    runs = [run_cli("scheduler", "--burst") for _ in range(2)]
+    together = [subprocess.Popen([sys.executable, "-m", "worker", "scheduler", "--burst"], cwd=ROOT,
+                                 env=worker_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for _ in range(3)]
+    assert [p.wait(60) for p in together] == [0, 0, 0]
+
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr
+    scheduled = _scheduled(redis_conn)
+    assert set(scheduled) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID}
+    settings = get_settings()
+    expected = next_cron_time(settings.summary_cron, settings.timezone)
+    assert scheduled[WEEKLY_SUMMARY_JOB_ID] == expected.timestamp()
+    local = expected.astimezone(ZoneInfo("America/Sao_Paulo"))
+    assert (local.isoweekday(), local.hour, local.minute) == (1, 9, 0)
+    job = Job.fetch(WEEKLY_SUMMARY_JOB_ID, connection=redis_conn, serializer=JSONSerializer)
+    assert job.func_name == "worker.jobs.weekly_summary" and job.origin == settings.queue_name
+
+
+def test_cron_times_follow_the_configured_time_zone_across_daylight_saving():
+    before = next_cron_time("0 9 * * 1", "America/New_York", datetime(2026, 3, 1, tzinfo=timezone.utc))
+    after = next_cron_time("0 9 * * 1", "America/New_York", datetime(2026, 3, 8, 12, tzinfo=timezone.utc))
+
+    assert before == datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)   # 09:00 EST
+    assert after == datetime(2026, 3, 9, 13, 0, tzinfo=timezone.utc)    # 09:00 EDT
+    assert next_cron_time("0 9 * * 1", "America/Sao_Paulo", datetime(2026, 11, 23, 11, 59, tzinfo=timezone.utc)) \
+        == datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+def test_a_due_weekly_job_runs_in_a_worker_and_is_rescheduled_for_next_week(services, redis_conn):
+    settings = get_settings()
+    scheduler = make_scheduler(redis_conn, settings)
+    register_schedules(scheduler, settings)
+    redis_conn.zadd(scheduler.scheduled_jobs_key, {WEEKLY_SUMMARY_JOB_ID: time.time() - 1})
+
+    scheduler.enqueue_jobs()
+    queue = get_queue(redis_conn)
+    assert WEEKLY_SUMMARY_JOB_ID in queue.job_ids
+    SimpleWorker([queue], connection=redis_conn, serializer=JSONSerializer).work(burst=True)
+
+    job = Job.fetch(WEEKLY_SUMMARY_JOB_ID, connection=redis_conn, serializer=JSONSerializer)
+    assert job.get_status() == "finished"
+    assert job.return_value()["semana"] == __import__("shared.summary").summary.previous_iso_week()
+    assert _scheduled(redis_conn)[WEEKLY_SUMMARY_JOB_ID] == next_cron_time(settings.summary_cron,
+                                                                           settings.timezone).timestamp()
+
+
+def _uuids(n: int):
+    import uuid
+    return [uuid.uuid4() for _ in range(n)]

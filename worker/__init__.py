@@ -1,0 +1,1 @@
+"""The RQ worker side: job functions (`worker.jobs`), the worker and scheduler processes (`python -m worker`)."""

@@ -1,0 +1,62 @@
+"""`python -m worker work [--burst]` (an RQ worker) and `python -m worker scheduler` (rq-scheduler)."""
+from __future__ import annotations
+
+import logging
+import socket
+import os
+
+import click
+
+from shared.settings import get_settings
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging() -> None:
+    logging.basicConfig(level=get_settings().log_level.upper(), format=LOG_FORMAT)
+
+
+@click.group()
+def cli() -> None:
+    """Processos de fundo do AluMusic: workers de classificação e agendador."""
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Processa o que estiver na fila e sai.")
+@click.option("--name", default=None, help="Nome do worker (padrão: host.pid).")
+def work(burst: bool, name: str | None) -> None:
+    """Roda um worker RQ na fila de classificação."""
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    from shared import pipeline
+    from shared.queue import get_queue, redis_connection
+
+    setup_logging()
+    settings = get_settings()
+    classifier = pipeline.current_classifier()  # load the model once, before work horses are forked
+    logging.getLogger(__name__).info("classificador: %s (%s, prompt %s)", classifier.name, classifier.model,
+                                     classifier.prompt_version)
+    connection = redis_connection()
+    worker = Worker([get_queue(connection)], connection=connection, serializer=JSONSerializer,
+                    name=name or f"{socket.gethostname()}.{os.getpid()}")
+    # with_scheduler: RQ's own scheduler moves retries (Retry intervals) back to the queue.
+    worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper())
+
+
+@cli.command()
+@click.option("--burst", is_flag=True, help="Registra os agendamentos, enfileira o que estiver vencido e sai.")
+def scheduler(burst: bool) -> None:
+    """Roda o agendador (resumo semanal e reconciliador). Deve haver apenas um."""
+    from shared.queue import redis_connection
+    from worker.schedules import make_scheduler, register_schedules
+
+    setup_logging()
+    settings = get_settings()
+    sched = make_scheduler(redis_connection(), settings)
+    register_schedules(sched, settings)
+    sched.run(burst=burst)
+
+
+if __name__ == "__main__":
+    cli(prog_name="python -m worker")
