@@ -1,0 +1,130 @@
+"""Comments: intake (one or a batch), status by id, search with keyset pagination."""
+from __future__ import annotations
+
+import functools
+import uuid
+
+from flask import Blueprint, current_app, jsonify
+from flask_jwt_extended import jwt_required
+from pydantic import TypeAdapter, ValidationError
+from spectree import Response as Doc
+
+from ingest_api.extensions import BEARER, api_spec
+from ingest_api.http import ApiError, query_args, read_json
+from ingest_api.schemas import (
+    ComentarioDetalhe, ConsultaComentarios, Erro, ErroValidacao, LoteComentarios, PaginaComentarios, Recebimento,
+)
+from shared import queries
+from shared.contracts import CommentIn
+from shared.db import session_scope
+from shared.intake import ItemStatus, ingest
+from shared.queue import enqueue_classification, get_queue, redis_connection
+from shared.settings import get_settings
+from shared.validation import error_details
+
+bp = Blueprint("comentarios", __name__)
+
+_batch_adapter = TypeAdapter(list[CommentIn])
+_INTAKE_ERRORS = {400: Erro, 401: Erro, 413: Erro, 415: Erro, 429: Erro, 503: Erro}
+
+
+def _cached_enqueue():
+    """Enqueue through one Redis connection pool per process and URL (not a new connection per request)."""
+    url = get_settings().redis_url
+    cache = current_app.extensions.setdefault("alumusic_queues", {})
+    queue = cache.get(url)
+    if queue is None:
+        queue = cache[url] = get_queue(redis_connection(url))
+    return functools.partial(enqueue_classification, queue=queue)
+
+
+def _items_from_body() -> list[CommentIn]:
+    settings = get_settings()
+    data = read_json()
+    batch = data if isinstance(data, list) else [data]
+    if isinstance(data, list) and not data:
+        raise ApiError(400, "lista vazia; envie pelo menos um comentário")
+    if not isinstance(data, (list, dict)):
+        raise ApiError(400, "envie um objeto (um comentário) ou uma lista de objetos (um lote)")
+    if len(batch) > settings.max_batch_items:
+        raise ApiError(413, f"lote com {len(batch)} itens; o máximo é {settings.max_batch_items} por requisição")
+    try:
+        return _batch_adapter.validate_python(batch)
+    except ValidationError as exc:
+        raise ApiError(422, "dados inválidos; nenhum comentário foi guardado", error_details(exc, indexed=True)) \
+            from None
+
+
+@bp.post("/api/comentarios")
+@bp.post("/api/comments")
+@api_spec.validate(json=LoteComentarios, resp=Doc(HTTP_202=Recebimento, HTTP_422=ErroValidacao, **{
+    f"HTTP_{code}": model for code, model in _INTAKE_ERRORS.items()}), tags=["comentários"], security=BEARER,
+    skip_validation=True)
+@jwt_required()
+def receive():
+    """Recebe um comentário ou um lote
+
+    Valida todos os itens primeiro (422 e nada guardado se algum for inválido), guarda os novos numa única
+    transação e só então os enfileira para classificação. Cada item volta como `enfileirado`, `duplicado`
+    (mesmo id e mesmo texto: nada muda) ou `conflito` (mesmo id, outro texto: nada muda).
+    `POST /api/comments` é um sinônimo (compatibilidade), e `text` é aceito no lugar de `texto`.
+    """
+    items = _items_from_body()
+    result = ingest(items, enqueue=_cached_enqueue())
+    counts = {status: 0 for status in ItemStatus}
+    listed = []
+    for comment_id, status in result.items:
+        counts[status] += 1
+        listed.append({"id": str(comment_id), "status": status.value})
+    body = {
+        "recebidos": len(listed),
+        "enfileirados": counts[ItemStatus.ENFILEIRADO],
+        "duplicados": counts[ItemStatus.DUPLICADO],
+        "conflitos": counts[ItemStatus.CONFLITO],
+        "itens": listed,
+    }
+    if result.queue_error:
+        body["aviso"] = ("fila de classificação indisponível: os comentários foram guardados e serão "
+                         "enfileirados automaticamente")
+    return jsonify(body), 202
+
+
+@bp.get("/api/comentarios/<comment_id>")
+@api_spec.validate(resp=Doc(HTTP_200=ComentarioDetalhe, HTTP_401=Erro, HTTP_404=Erro, HTTP_422=Erro, HTTP_503=Erro),
+                   tags=["comentários"], security=BEARER, skip_validation=True)
+@jwt_required()
+def show(comment_id: str):
+    """Status e classificação de um comentário
+
+    Situação (`pendente`, `processando`, `classificado`, `falhou` com o motivo), a classificação atual e o
+    histórico completo de classificações.
+    """
+    try:
+        parsed = uuid.UUID(comment_id)
+    except ValueError:
+        raise ApiError(422, "id inválido; use um UUID", [{"campo": "id", "mensagem": "UUID inválido"}]) from None
+    with session_scope() as session:
+        detail = queries.get_comment(session, parsed)
+    if detail is None:
+        raise ApiError(404, "comentário não encontrado")
+    return jsonify(detail)
+
+
+@bp.get("/api/comentarios")
+@api_spec.validate(query=ConsultaComentarios, resp=Doc(HTTP_200=PaginaComentarios, HTTP_401=Erro,
+                                                       HTTP_422=ErroValidacao, HTTP_503=Erro),
+                   tags=["comentários"], security=BEARER, skip_validation=True)
+@jwt_required()
+def search():
+    """Busca comentários
+
+    Filtros combinados (categoria, tag, artista, álbum, status, busca textual em português, período,
+    confiança); do mais recente ao mais antigo, com paginação por cursor opaco.
+    """
+    consulta = query_args(ConsultaComentarios)
+    try:
+        with session_scope() as session:
+            page = queries.list_comments(session, consulta.filtro(), cursor=consulta.cursor, limit=consulta.limite)
+    except queries.InvalidCursor as exc:
+        raise ApiError(422, str(exc), [{"campo": "cursor", "mensagem": "cursor inválido"}]) from None
+    return jsonify({"itens": page.items, "proximo_cursor": page.next_cursor, "limite": consulta.limite})

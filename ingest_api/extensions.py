@@ -1,0 +1,95 @@
+"""Flask extensions, created unbound here and bound to the app in `create_app` (no import-time side effects)."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, request
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
+
+from ingest_api.schemas import ErroValidacao
+from shared.settings import Settings
+
+
+def client_address() -> str:
+    return request.remote_addr or "desconhecido"
+
+
+# Interactive pages at /docs/swagger/, /docs/redoc/, /docs/scalar/; the document also at /api/openapi.json.
+DOCS_PATH = "docs"
+OPENAPI_URL = "/api/openapi.json"
+
+jwt = JWTManager()
+limiter = Limiter(key_func=client_address, key_prefix="alumusic", headers_enabled=True, swallow_errors=True,
+                  in_memory_fallback_enabled=True, strategy="fixed-window")
+api_spec = SpecTree(
+    "flask",
+    title="AluMusic API",
+    description=(
+        "API de ingestão e consulta de comentários da AluMusic. Obtenha um token em `POST /api/auth/login` e "
+        "envie-o no cabeçalho `Authorization: Bearer <token>`. Erros respondem sempre "
+        '`{"erro": ..., "detalhes": ...}`.'
+    ),
+    version="1.0.0",
+    path=DOCS_PATH,
+    filename="openapi.json",
+    annotations=False,
+    validation_error_model=ErroValidacao,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
+    security_schemes=[SecurityScheme(name="bearerAuth", data=SecuritySchemeData(
+        type=SecureType.HTTP, scheme="bearer", bearer_format="JWT"))],
+)
+BEARER = {"bearerAuth": []}
+
+
+def init_extensions(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        JWT_SECRET_KEY=settings.jwt_secret_key,
+        JWT_ALGORITHM="HS256",
+        JWT_DECODE_ALGORITHMS=["HS256"],
+        JWT_TOKEN_LOCATION=["headers"],
+        JWT_ACCESS_TOKEN_EXPIRES=settings.jwt_access_minutes * 60,
+        JWT_REFRESH_TOKEN_EXPIRES=settings.jwt_refresh_days * 24 * 3600,
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 1, "socket_timeout": 2},
+    )
+    jwt.init_app(app)
+    _jwt_callbacks()
+    limiter.init_app(app)
+    api_spec.register(app)
+    # Endpoint names starting with "openapi" stay out of the document itself.
+    app.add_url_rule(OPENAPI_URL, "openapi_document", lambda: app.json.response(api_spec.spec))
+    app.add_url_rule("/api/docs", "openapi_docs_redirect", lambda: redirect(f"/{DOCS_PATH}/swagger/"))
+
+
+def _unauthorized(message: str):
+    return jsonify({"erro": message}), 401
+
+
+def _jwt_callbacks() -> None:
+    from shared import users
+    from shared.db import session_scope
+
+    @jwt.user_identity_loader
+    def _identity(user):  # noqa: ANN001 - the e-mail (a string) is the subject
+        return user if isinstance(user, str) else user.email
+
+    @jwt.user_lookup_loader
+    def _lookup(_header: dict, payload: dict):
+        # One indexed lookup per request, so a deactivated user's tokens stop working at once.
+        with session_scope() as session:
+            return users.get_active_user(session, str(payload.get("sub", "")))
+
+    @jwt.token_verification_loader
+    def _has_expiry(_header: dict, payload: dict) -> bool:
+        return "exp" in payload and isinstance(payload.get("sub"), str)
+
+    jwt.user_lookup_error_loader(lambda _h, _p: _unauthorized("usuário desativado ou inexistente"))
+    jwt.token_verification_failed_loader(lambda _h, _p: _unauthorized("token sem expiração ou sem sujeito"))
+    jwt.expired_token_loader(lambda _h, _p: _unauthorized("token expirado; renove em /api/auth/refresh"))
+    jwt.invalid_token_loader(lambda reason: _unauthorized("token inválido"))
+    jwt.unauthorized_loader(
+        lambda reason: _unauthorized("não autenticado; envie o cabeçalho Authorization: Bearer <token>"))
+    jwt.needs_fresh_token_loader(lambda _h, _p: _unauthorized("token não é recente"))
+    jwt.revoked_token_loader(lambda _h, _p: _unauthorized("token revogado"))

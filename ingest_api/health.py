@@ -1,0 +1,51 @@
+"""Health: PostgreSQL, Redis, a live worker (RQ heartbeat) and the queue depth. 200 when all is well, else 503."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from sqlalchemy import text
+from spectree import Response as Doc
+
+from ingest_api.extensions import api_spec
+from ingest_api.schemas import Saude
+from shared.db import session_scope
+from shared.pipeline import queue_stats
+
+bp = Blueprint("health", __name__)
+
+
+def _postgres() -> dict:
+    try:
+        with session_scope() as session:
+            session.execute(text("SET LOCAL statement_timeout = 2000"))
+            session.execute(text("SELECT 1"))
+        return {"ok": True}
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return {"ok": False, "erro": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
+
+
+@bp.get("/health")
+@api_spec.validate(resp=Doc(HTTP_200=Saude, HTTP_503=Saude), tags=["operação"], skip_validation=True)
+def health():
+    """Saúde do serviço
+
+    PostgreSQL, Redis, pelo menos um worker vivo (heartbeat do RQ) e a profundidade da fila.
+    200 quando tudo está bem; 503 dizendo o que está fora.
+    """
+    pg = _postgres()
+    stats = queue_stats()
+    live = stats.live_workers
+    services = {
+        "postgresql": pg,
+        "redis": {"ok": stats.redis_ok, **({"erro": stats.error} if stats.error else {})},
+        "worker": {"ok": live > 0, "vivos": live, "registrados": len(stats.workers)},
+    }
+    down = [name for name, state in services.items() if not state["ok"]]
+    body = {
+        "status": "indisponivel" if down else "ok",
+        "servicos": services,
+        "fila": {"nome": stats.queue, "na_fila": stats.queued, "em_execucao": stats.started,
+                 "agendados": stats.scheduled, "falhos": stats.failed},
+    }
+    if down:
+        body["erro"] = "fora do ar: " + ", ".join(down)
+    return jsonify(body), 503 if down else 200

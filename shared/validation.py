@@ -1,0 +1,89 @@
+"""Pydantic validation errors as Portuguese messages: `[{"indice", "campo", "mensagem"}]`.
+
+One translation for every place that shows validation errors to people (API 422 answers, CSV upload).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+# Messages per pydantic error type; `{...}` placeholders come from the error's `ctx`.
+_MESSAGES: dict[str, str] = {
+    "missing": "campo obrigatório",
+    "extra_forbidden": "campo não permitido",
+    "uuid_parsing": "UUID inválido",
+    "uuid_type": "UUID inválido",
+    "uuid_version": "UUID inválido",
+    "string_type": "deve ser um texto",
+    "string_too_short": "não pode ser vazio",
+    "string_too_long": "no máximo {max_length} caracteres",
+    "string_unicode": "texto com caracteres inválidos",
+    "datetime_parsing": "data/hora inválida; use ISO 8601 (ex.: 2026-11-20T14:30:00-03:00)",
+    "datetime_from_date_parsing": "data/hora inválida; use ISO 8601 (ex.: 2026-11-20T14:30:00-03:00)",
+    "datetime_type": "data/hora inválida; use ISO 8601 (ex.: 2026-11-20T14:30:00-03:00)",
+    "datetime_object_invalid": "data/hora inválida",
+    "date_parsing": "data inválida; use AAAA-MM-DD",
+    "date_from_datetime_parsing": "data inválida; use AAAA-MM-DD",
+    "date_from_datetime_inexact": "data inválida; use AAAA-MM-DD",
+    "date_type": "data inválida; use AAAA-MM-DD",
+    "model_type": "deve ser um objeto JSON",
+    "model_attributes_type": "deve ser um objeto JSON",
+    "dict_type": "deve ser um objeto JSON",
+    "list_type": "deve ser uma lista",
+    "int_parsing": "deve ser um número inteiro",
+    "int_type": "deve ser um número inteiro",
+    "int_from_float": "deve ser um número inteiro",
+    "float_parsing": "deve ser um número",
+    "float_type": "deve ser um número",
+    "finite_number": "deve ser um número finito",
+    "greater_than_equal": "deve ser maior ou igual a {ge}",
+    "less_than_equal": "deve ser menor ou igual a {le}",
+    "greater_than": "deve ser maior que {gt}",
+    "less_than": "deve ser menor que {lt}",
+    "enum": "valor inválido; use um de: {expected}",
+    "literal_error": "valor inválido; use um de: {expected}",
+    "bool_parsing": "deve ser verdadeiro ou falso",
+    "bool_type": "deve ser verdadeiro ou falso",
+    "too_long": "no máximo {max_length} itens",
+    "too_short": "pelo menos {min_length} item(ns)",
+    "json_invalid": "JSON inválido",
+}
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind in ("value_error", "assertion_error"):
+        original = ctx.get("error")
+        return str(original) if original is not None else error.get("msg", "valor inválido")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return "valor inválido"
+    try:
+        return template.format(**{k: v for k, v in ctx.items()})
+    except (KeyError, IndexError, ValueError):
+        return template.split(":")[0].split("{")[0].strip() or "valor inválido"
+
+
+def _field(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc if not isinstance(p, int)]
+    # Union / function-validator branches add their type names to `loc`; keep the field names only.
+    parts = [p for p in parts if not p.startswith("function-") and "[" not in p]
+    return ".".join(parts) or None
+
+
+def error_details(exc: ValidationError, indexed: bool = False) -> list[dict[str, Any]]:
+    """One entry per problem. With `indexed`, the first element of each location is the item's index in a
+    list (a batch) and becomes `indice`; otherwise `indice` is left out."""
+    details = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error.get("loc") or ())
+        entry: dict[str, Any] = {}
+        if indexed:
+            entry["indice"] = loc[0] if loc and isinstance(loc[0], int) else None
+            loc = loc[1:] if loc and isinstance(loc[0], int) else loc
+        entry["campo"] = _field(loc)
+        entry["mensagem"] = _message(error)
+        details.append(entry)
+    return details
