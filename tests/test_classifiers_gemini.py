@@ -124,6 +124,7 @@ def test_missing_ids_are_asked_again_in_a_smaller_call(fake_gemini):
     assert all(isinstance(outcome.results[i.id], ClassificationResult) for i in items)
     assert [c.outcome for c in outcome.calls] == ["invalid", "ok"]
     assert "ausente" in outcome.calls[0].error
+    assert [outcome.answered_by[i.id] for i in items] == [0] * 17 + [1] * 3
 
 
 def test_extra_ids_in_the_answer_are_ignored(fake_gemini):

@@ -46,6 +46,9 @@ class ClassifierOutcome:
     results: dict[str, ClassificationResult | ClassificationFailure] = field(default_factory=dict)
     calls: list[LlmUsage] = field(default_factory=list)  # empty for the local classifier
     latency_ms: dict[str, int] = field(default_factory=dict)  # per item: latency of the call that answered it
+    # per item: index in `calls` of the call whose answer was used (set even when that call's outcome is
+    # "invalid" because of OTHER items, e.g. an extra or missing id); absent for the local classifier
+    answered_by: dict[str, int] = field(default_factory=dict)
 
 
 class Classifier(ABC):

@@ -125,9 +125,11 @@ class GeminiClassifier(Classifier):
                     continue
                 outcome.results[chunk[0]] = ClassificationFailure(str(exc), transient=False)
                 continue
+            call_index = len(outcome.calls) - 1
             for item_id, result in answer.results.items():
                 outcome.results[item_id] = result
                 outcome.latency_ms[item_id] = latency
+                outcome.answered_by[item_id] = call_index
             if not answer.retry:
                 continue
             if len(chunk) == 1:
