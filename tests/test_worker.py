@@ -83,18 +83,31 @@ def run_cli(*args: str, timeout: float = 60, **env: str) -> subprocess.Completed
 
 # --- end to end
 
-def test_burst_worker_classifies_a_queued_batch_end_to_end(services, fake_gemini, redis_conn):
+def test_burst_worker_classifies_a_queued_batch_with_the_local_classifier(services, redis_conn):
     result = ingest([CommentIn(id=i, texto=t) for i, t in zip(_uuids(6), TEXTS)], Source.API)
 
     drain(redis_conn)
 
     final = assert_nothing_lost(result.new_ids)
     assert set(final.values()) == {"classificado"}
-    assert current(result.new_ids[1]).categoria.value == "CRÍTICA"
-    assert current(result.new_ids[1]).llm_call_id is not None
+    cls = current(result.new_ids[0])
+    assert cls.model.startswith("local-tfidf-") and cls.origin.value == "local" and cls.llm_call_id is None
+    assert comment(result.new_ids[0]).attempts == 1
 
 
-def test_the_same_job_run_twice_leaves_one_current_classification_each(services, fake_gemini, redis_conn):
+def test_burst_worker_classifies_through_gemini_and_records_the_call(services, fake_gemini, redis_conn):
+    ids = add_comments(TEXTS)
+    enqueue_classification(ids)
+
+    drain(redis_conn)
+
+    assert set(assert_nothing_lost(ids).values()) == {"classificado"}
+    critica = current(ids[1])
+    assert critica.categoria.value == "CRÍTICA" and critica.llm_call_id is not None
+    assert critica.model == get_settings().gemini_model and critica.origin.value == "llm"
+
+
+def test_the_same_job_run_twice_leaves_one_current_classification_each(services, redis_conn):
     ids = add_comments(TEXTS)
     enqueue_classification(ids)
     enqueue_classification(ids)
@@ -103,7 +116,17 @@ def test_the_same_job_run_twice_leaves_one_current_classification_each(services,
 
     assert_nothing_lost(ids)
     assert all(len(history(i)) == 1 for i in ids)
-    assert len(fake_gemini.requests) == 1  # the second job found them done
+    assert all(comment(i).attempts == 1 for i in ids)  # the second job found them done
+
+
+def test_the_same_gemini_job_twice_makes_one_llm_call(services, fake_gemini, redis_conn):
+    ids = add_comments(TEXTS)
+    enqueue_classification(ids)
+    enqueue_classification(ids)
+
+    drain(redis_conn)
+
+    assert len(fake_gemini.requests) == 1 and max_current_per_comment() == 1
 
 
 def test_repeated_spam_reuses_the_first_result_without_another_llm_call(services, fake_gemini, redis_conn):
@@ -181,7 +204,7 @@ def test_worker_killed_with_sigkill_mid_job_loses_nothing_after_the_reconciler(
     assert set(assert_nothing_lost(ids).values()) == {"classificado"}
 
 
-def test_redis_flush_loses_nothing_after_the_reconciler(services, fake_gemini, redis_conn):
+def test_redis_flush_loses_nothing_after_the_reconciler(services, redis_conn):
     result = ingest([CommentIn(id=i, texto=t) for i, t in zip(_uuids(6), TEXTS)], Source.API)
     assert result.enqueued_jobs == 1
     redis_conn.flushdb()
@@ -193,7 +216,7 @@ def test_redis_flush_loses_nothing_after_the_reconciler(services, fake_gemini, r
     assert set(assert_nothing_lost(result.new_ids).values()) == {"classificado"}
 
 
-def test_reconcile_job_through_a_worker_uses_the_configured_threshold(services, fake_gemini, redis_conn, setenv):
+def test_reconcile_job_through_a_worker_uses_the_configured_threshold(services, redis_conn, setenv):
     setenv(STUCK_AFTER_SECONDS="0")
     ids = add_comments(TEXTS[:2])  # stored while Redis was "down": never enqueued
     queue = get_queue(redis_conn)
@@ -208,7 +231,7 @@ def test_reconcile_job_through_a_worker_uses_the_configured_threshold(services, 
 
 # --- worker processes
 
-def test_python_m_worker_work_burst_classifies_with_forked_work_horses(services, fake_gemini):
+def test_python_m_worker_work_burst_classifies_with_forked_work_horses(services):
     ids = add_comments(TEXTS)
     enqueue_classification(ids, chunk_size=2)
 
