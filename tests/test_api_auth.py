@@ -1,0 +1,131 @@
+"""Login, refresh, token rules and login throttling, through the real app (rate limits stored in real Redis)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import jwt as pyjwt
+from flask_jwt_extended import create_access_token
+
+from shared import users
+from shared.db import session_scope
+from shared.settings import get_settings, reset_settings_cache
+from tests.api_fixtures import auth, token, user  # noqa: F401
+
+INVALID = "e-mail ou senha inválidos"
+
+
+def _login(client, email: str, password: str, address: str = "10.0.0.1"):
+    return client.post("/api/auth/login", json={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_login_returns_bearer_tokens_with_expiry_and_string_subject(client, user):
+    response = _login(client, *user)
+    assert response.status_code == 200
+    body = response.json
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 15 * 60
+    claims = pyjwt.decode(body["access_token"], get_settings().jwt_secret_key, algorithms=["HS256"])
+    assert claims["sub"] == user[0] and isinstance(claims["sub"], str)
+    assert claims["exp"] - claims["iat"] == 15 * 60
+    assert pyjwt.get_unverified_header(body["access_token"])["alg"] == "HS256"
+    assert body["refresh_token"]
+
+
+def test_access_token_lifetime_is_configurable(client, user, monkeypatch):
+    monkeypatch.setenv("JWT_ACCESS_MINUTES", "5")
+    reset_settings_cache()
+    from ingest_api import create_app
+
+    response = create_app({"TESTING": True}).test_client().post(
+        "/api/auth/login", json={"email": user[0], "password": user[1]})
+    assert response.json["expires_in"] == 300
+    claims = pyjwt.decode(response.json["access_token"], get_settings().jwt_secret_key, algorithms=["HS256"])
+    assert claims["exp"] - claims["iat"] == 300
+
+
+def test_unknown_email_and_wrong_password_get_the_same_401(client, user):
+    unknown = _login(client, "ninguem@alumusic.com.br", user[1])
+    wrong = _login(client, user[0], "senha-errada-123", address="10.0.0.2")
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json == wrong.json == {"erro": INVALID}
+
+
+def test_deactivated_user_cannot_log_in(client, user):
+    with session_scope() as session:
+        users.set_active(session, user[0], False)
+    response = _login(client, *user)
+    assert response.status_code == 401 and response.json == {"erro": INVALID}
+
+
+def test_login_validates_its_body(client):
+    assert client.post("/api/auth/login", data="x", content_type="text/plain").status_code == 415
+    missing = client.post("/api/auth/login", json={"email": "a@b.com"})
+    assert missing.status_code == 422
+    assert {"campo": "password", "mensagem": "campo obrigatório"} in missing.json["detalhes"]
+
+
+def test_login_is_throttled_per_email_across_addresses(client, user):
+    for attempt in range(5):
+        assert _login(client, user[0], "senha-errada-123", address=f"10.1.0.{attempt}").status_code == 401
+    blocked = _login(client, user[0], user[1], address="10.1.0.99")
+    assert blocked.status_code == 429
+    assert blocked.is_json and blocked.json["erro"]
+    assert 0 < int(blocked.headers["Retry-After"]) <= 60
+    # another e-mail from a fresh address is not affected
+    assert _login(client, "outra@alumusic.com.br", "x", address="10.1.0.100").status_code == 401
+
+
+def test_login_is_throttled_per_address_across_emails(client, user):
+    for attempt in range(5):
+        assert _login(client, f"tentativa{attempt}@alumusic.com.br", "x", address="10.2.0.1").status_code == 401
+    blocked = _login(client, *user, address="10.2.0.1")
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
+    assert _login(client, *user, address="10.2.0.2").status_code == 200
+
+
+def test_login_limit_is_configurable(client, user, monkeypatch):
+    monkeypatch.setenv("LOGIN_RATE_LIMIT", "2 per minute")
+    reset_settings_cache()
+    assert _login(client, *user, address="10.3.0.1").status_code == 200
+    assert _login(client, *user, address="10.3.0.1").status_code == 200
+    assert _login(client, *user, address="10.3.0.1").status_code == 429
+
+
+def test_refresh_token_gives_a_new_access_token(client, user):
+    tokens = _login(client, *user).json
+    response = client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {tokens['refresh_token']}"})
+    assert response.status_code == 200
+    new_access = response.json["access_token"]
+    assert client.get("/api/comentarios", headers={"Authorization": f"Bearer {new_access}"}).status_code == 200
+
+
+def test_access_token_cannot_refresh_and_refresh_token_cannot_call_the_api(client, user):
+    tokens = _login(client, *user).json
+    assert client.post("/api/auth/refresh",
+                       headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
+    assert client.get("/api/comentarios",
+                      headers={"Authorization": f"Bearer {tokens['refresh_token']}"}).status_code == 401
+
+
+def test_deactivated_users_existing_tokens_stop_working_at_once(client, auth, user):
+    assert client.get("/api/comentarios", headers=auth).status_code == 200
+    with session_scope() as session:
+        users.set_active(session, user[0], False)
+    response = client.get("/api/comentarios", headers=auth)
+    assert response.status_code == 401
+    assert response.is_json and response.json["erro"]
+
+
+def test_expired_forged_and_expiryless_tokens_are_refused(app, client, user):
+    with app.app_context():
+        expired = create_access_token(identity=user[0], expires_delta=timedelta(seconds=-5))
+        no_exp = create_access_token(identity=user[0], expires_delta=False)
+    forged = pyjwt.encode({"sub": user[0], "type": "access", "exp": 4102444800, "jti": "x", "fresh": False},
+                          "outro-segredo-qualquer-com-mais-de-32-bytes", algorithm="HS256")
+    none_alg = pyjwt.encode({"sub": user[0], "type": "access", "exp": 4102444800}, key=None, algorithm="none")
+    for bad in (expired, no_exp, forged, none_alg, "isto-nao-e-um-jwt"):
+        response = client.get("/api/comentarios", headers={"Authorization": f"Bearer {bad}"})
+        assert response.status_code == 401, bad
+        assert response.is_json and response.json["erro"]
