@@ -1,0 +1,54 @@
+"""AluMusic Streamlit app: `streamlit run dashboard/app.py`.
+
+One entry with `st.navigation`: the public weekly report is the default page (served at the root URL);
+the curation pages need a login (streamlit-authenticator over the `users` table).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import auth  # noqa: E402
+from shared.settings import ConfigError  # noqa: E402
+
+# Page files live in views/ (not pages/: that name switches Streamlit to its older directory-based mode).
+PAGES = Path(__file__).resolve().parent / "views"
+
+st.set_page_config(page_title="AluMusic", page_icon="🎵", layout="wide")
+
+
+def main() -> None:
+    try:
+        auth.setup()
+    except ConfigError as exc:
+        st.error(f"Configuração incompleta: {exc}")
+        st.stop()
+    except Exception:  # noqa: BLE001 - plain words for the visitor, details in the server log
+        import logging
+        logging.getLogger(__name__).exception("falha ao iniciar o painel")
+        st.error("Não foi possível conectar ao banco de dados agora. Tente novamente em instantes.")
+        st.stop()
+
+    pages = {
+        "Público": [
+            st.Page(PAGES / "relatorio.py", title="Relatório semanal", icon="📊", default=True),
+        ],
+        "Curadoria": [
+            st.Page(PAGES / "painel.py", title="Comentários", icon="🔎", url_path="painel"),
+            st.Page(PAGES / "importar.py", title="Importar CSV", icon="📥", url_path="importar"),
+            st.Page(PAGES / "resumos.py", title="Resumos semanais", icon="📝", url_path="resumos"),
+            st.Page(PAGES / "operacoes.py", title="Operações", icon="⚙️", url_path="operacoes"),
+        ],
+    }
+    page = st.navigation(pages)
+    auth.logout_button()
+    page.run()
+
+
+main()

@@ -1,0 +1,109 @@
+"""Public weekly report: headline numbers, five charts and the latest weekly summary. No login."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, ui
+from shared.categories import CATEGORY_VALUES
+from shared.reports import Period, today_local
+
+PERIODS = {"Últimos 7 dias": 7, "Últimos 14 dias": 14, "Últimos 28 dias": 28}
+
+st.title("Relatório semanal de comentários")
+st.caption("O que os ouvintes estão dizendo sobre artistas, álbuns, clipes e shows — classificado automaticamente.")
+
+choice = st.segmented_control("Período", list(PERIODS), default="Últimos 7 dias", key="rel_periodo",
+                              label_visibility="collapsed") or "Últimos 7 dias"
+
+
+@st.fragment(run_every=max(data.TTL, 1))
+def report(days: int) -> None:
+    period = Period.last_days(days, ending=today_local())
+    try:
+        rel = data.weekly_report(period.desde, period.ate)
+        summary = data.latest_summary()
+    except Exception:  # noqa: BLE001 - plain words for the visitor
+        st.error("Não foi possível carregar o relatório agora. Tente novamente em instantes.")
+        return
+    totais = rel["totais"]
+    st.caption(f"De {ui.day(period.desde)} a {ui.day(period.ate)} ({rel['periodo']['fuso_horario']}) · "
+               f"comparado com {ui.day(rel['periodo_anterior']['desde'])} a {ui.day(rel['periodo_anterior']['ate'])}"
+               f" · atualizado às {datetime.now().astimezone().strftime('%H:%M:%S')}")
+
+    if totais["total"] == 0:
+        st.info("Ainda não há comentários neste período. " + ui.EMPTY_DATA_HELP)
+        _summary_block(summary)
+        return
+
+    _headline(totais, rel["distribuicao_categorias"])
+    if totais["classificados"] == 0:
+        st.info("Os comentários do período ainda estão sendo classificados; os gráficos aparecem em instantes.")
+        _summary_block(summary)
+        return
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Distribuição por categoria")
+        st.altair_chart(charts.chart_category_distribution(pd.DataFrame(rel["distribuicao_categorias"])),
+                        width="stretch")
+    with right:
+        st.subheader("Participação de cada categoria")
+        st.altair_chart(charts.chart_category_share(pd.DataFrame(rel["distribuicao_categorias"])),
+                        width="stretch")
+
+    st.subheader("Evolução diária por categoria")
+    st.caption("Clique numa categoria da legenda para destacá-la (por exemplo, como a crítica reage a um lançamento).")
+    st.altair_chart(charts.chart_daily_evolution(pd.DataFrame(rel["evolucao_diaria"])), width="stretch")
+
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Tags mais citadas nas últimas 48 h")
+        tags = rel["top_tags"]["itens"]
+        if tags:
+            st.altair_chart(charts.chart_top_tags(pd.DataFrame(tags)), width="stretch")
+        else:
+            st.info("Nenhuma tag citada nas últimas 48 horas.")
+    with right:
+        st.subheader("Categorias por artista")
+        by_artist = rel["categorias_por_artista"]
+        if by_artist:
+            st.altair_chart(charts.chart_categories_by_artist(pd.DataFrame(by_artist)), width="stretch")
+        else:
+            st.info("Nenhum comentário com artista identificado no período.")
+
+    st.subheader("Confiança média por categoria")
+    st.caption("Barras: média; traço: mediana da confiança do classificador.")
+    st.altair_chart(charts.chart_confidence_by_category(pd.DataFrame(rel["confianca_por_categoria"])),
+                    width="stretch")
+
+    _summary_block(summary)
+
+
+def _headline(totais: dict, distribuicao: list[dict]) -> None:
+    change = totais["variacao_percentual"]
+    cols = st.columns(2 + len(CATEGORY_VALUES))
+    cols[0].metric("Comentários no período", ui.number(totais["total"]),
+                   delta=None if change is None else f"{ui.percent(change)} vs. semana anterior",
+                   help="Todos os comentários recebidos no período, classificados ou não.", border=True)
+    cols[1].metric("Classificados", ui.number(totais["classificados"]), border=True,
+                   delta=None if change is not None else "sem período anterior", delta_color="off")
+    for col, row in zip(cols[2:], distribuicao):
+        col.metric(ui.category_label(row["categoria"]), ui.percent(row["percentual"]),
+                   help=f"{ui.number(row['total'])} comentário(s) classificados como {row['categoria']}",
+                   border=True)
+
+
+def _summary_block(summary: dict | None) -> None:
+    st.subheader("Resumo da semana")
+    if not summary:
+        st.info("Ainda não há resumo semanal. Ele é gerado toda segunda-feira a partir dos números da semana anterior.")
+        return
+    st.caption(f"Semana {summary['semana']} ({ui.day(summary['desde'])} a {ui.day(summary['ate'])})")
+    with st.container(border=True):
+        st.markdown(summary["texto"])
+
+
+report(PERIODS[choice])
