@@ -99,13 +99,15 @@ def bench_llm_batching(comments: int = 1000, delay: float = 0.4, workers: int = 
     on, off = runs["on"], runs["off"]
     print(f"LLM batching: {comments} comentários, resposta do fake em {delay * 1000:.0f} ms, "
           f"{workers} workers, jobs de {chunk_size} ids")
-    print(f"{'lote':>6} {'chamadas/1000':>14} {'coment./s':>10} {'tempo (s)':>10} {'tokens entrada/1000':>20} {'falhas':>7}")
-    for label, run in (("on", on), ("off", off)):
+    print(f"{'lote':>6} {'chamadas/1000':>14} {'coment./s':>10} {'tempo (s)':>10} "
+          f"{'tokens entrada/1000':>20} {'falhas':>7}")
+    for run in (on, off):
         print(f"{run.batch_size:>6} {run.calls_per_1000:>14.0f} {run.comments_per_second:>10.1f} "
               f"{run.seconds:>10.1f} {run.input_tokens * 1000 / run.comments:>20.0f} {run.failures:>7}")
     print(f"redução de chamadas: {off.calls / on.calls:.1f}x (meta >= 15x); "
           f"vazão: {on.comments_per_second / off.comments_per_second:.1f}x; "
-          f"tokens de entrada: {off.input_tokens / max(on.input_tokens, 1):.1f}x menos (estimativa do fake: caracteres/4)")
+          f"tokens de entrada: {off.input_tokens / max(on.input_tokens, 1):.1f}x menos "
+          "(estimativa do fake: caracteres/4)")
     return runs
 
 

@@ -349,7 +349,8 @@ def test_get_classifier_picks_gemini_when_configured_and_refuses_without_key(fak
 
 
 def test_a_503_is_transient(fake_gemini):
-    fake_gemini.default = Custom(lambda r: Reply(503, {"error": {"code": 503, "message": "x", "status": "UNAVAILABLE"}}))
+    unavailable = {"error": {"code": 503, "message": "x", "status": "UNAVAILABLE"}}
+    fake_gemini.default = Custom(lambda request: Reply(503, unavailable))
     items = make_items(1)
 
     outcome = GeminiClassifier().classify(items)

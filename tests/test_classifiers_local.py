@@ -12,7 +12,7 @@ import pytest
 from shared.categories import CATEGORY_VALUES, Category
 from shared.classifiers import ClassifierItem, get_classifier
 from shared.classifiers.local import (
-    CORPUS_DIR, PROMPT_VERSION, LocalClassifier, load_corpus, model_hash, model_path, train,
+    CORPUS_DIR, PROMPT_VERSION, LocalClassifier, load_corpus, model_hash, model_path,
 )
 from shared.contracts import ClassificationResult, Origin
 from shared.settings import ROOT
@@ -155,10 +155,11 @@ def test_train_command_builds_a_model_that_loads_in_another_process(tmp_path):
     path = tmp_path / "models" / f"local-{model_hash()}.joblib"
     assert path.exists()
 
-    check = subprocess.run(
-        [sys.executable, "-c", "from shared.classifiers.local import LocalClassifier as L; from shared.classifiers "
-         "import ClassifierItem as I; print(L().classify([I(id='x', texto='que horas abre?')]).results['x'].categoria)"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    script = ("from shared.classifiers.local import LocalClassifier as L\n"
+              "from shared.classifiers import ClassifierItem as I\n"
+              "print(L().classify([I(id='x', texto='que horas abre?')]).results['x'].categoria)\n")
+    check = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=120)
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip() == "DÚVIDA"
     assert len(list((tmp_path / "models").glob("*.joblib"))) == 1  # loaded, not retrained elsewhere

@@ -87,7 +87,8 @@ LEXICON: tuple[FeatureTag, ...] = (
     FeatureTag("feat_atraso", "atraso", "atraso / espera para começar", (
         r"atras(?:o|os|ou|ad|aram|ar|ando)\b", r"atrasad", r"\bdemor(?:ou|aram|a pra comecar)",
         r"comec(?:ou|aram) (?:tarde|atrasad)", r"\blate\b", r"\bdelay", r"esper(?:ar|ei|amos|ando) \d+\s?h",
-        r"\d+\s?h(?:oras?)? (?:de espera|esperando|em pe olhando)", r"palco vazio", r"\bpontual", r"\btarde\b(?= pra comecar)",
+        r"\d+\s?h(?:oras?)? (?:de espera|esperando|em pe olhando)", r"palco vazio", r"\bpontual",
+        r"\btarde\b(?= pra comecar)",
         r"retraso",
     )),
     FeatureTag("feat_som", "som", "qualidade do som no local", (
@@ -96,7 +97,8 @@ LEXICON: tuple[FeatureTag, ...] = (
         r"nao se escuchaba", r"protetor auricular", r"subwoofer", r"\bgrave\b(?= estoura)",
     )),
     FeatureTag("feat_ingresso", "ingresso", "ingressos / venda de entradas", (
-        r"ingress", r"\btickets?\b", r"\bbilhete", r"meia[\s-]?entrada", r"setor de meia", r"cambista", r"(?:la|las) entradas?\b", r"entrada (?:vip|inteira)",
+        r"ingress", r"\btickets?\b", r"\bbilhete", r"meia[\s-]?entrada", r"setor de meia", r"cambista",
+        r"(?:la|las) entradas?\b", r"entrada (?:vip|inteira)",
         r"venda geral", r"pre[\s-]?venda", r"esgot", r"\bsetor\b", r"pista premium", r"camarote", r"reembolso",
         r"fila virtual", r"site de venda", r"taxa de conveniencia", r"\bvip\b",
     )),
