@@ -62,6 +62,7 @@ def http_options(settings: Settings | None = None) -> types.HttpOptions:
     settings = settings or get_settings()
     return types.HttpOptions(
         base_url=settings.gemini_base_url or None,
+        api_version=settings.gemini_api_version or None,
         timeout=int(settings.gemini_timeout_seconds * 1000),  # the SDK wants milliseconds
         retry_options=_retry_options(settings),
     )
@@ -72,8 +73,9 @@ def genai_client(settings: Settings | None = None) -> genai.Client:
     settings = settings or get_settings()
     if not settings.gemini_api_key:
         raise LlmError("GEMINI_API_KEY não está definido; use CLASSIFIER=local ou defina a chave.")
-    key = (os.getpid(), settings.gemini_api_key, settings.gemini_base_url, settings.gemini_timeout_seconds,
-           settings.gemini_max_attempts, settings.gemini_retry_initial_seconds, settings.gemini_retry_max_seconds)
+    key = (os.getpid(), settings.gemini_api_key, settings.gemini_base_url, settings.gemini_api_version,
+           settings.gemini_timeout_seconds, settings.gemini_max_attempts, settings.gemini_retry_initial_seconds,
+           settings.gemini_retry_max_seconds)
     with _clients_lock:
         client = _clients.get(key)
         if client is None:

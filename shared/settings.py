@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     gemini_api_key: str | None = None
     gemini_model: str = "gemini-2.5-flash"
     gemini_base_url: str | None = None
+    gemini_api_version: str | None = None  # e.g. v1beta; unset: the SDK's default (v1)
     gemini_timeout_seconds: float = 30.0
     gemini_batch_size: int = 20
     gemini_max_attempts: int = 4

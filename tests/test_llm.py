@@ -115,6 +115,20 @@ def test_record_usage_stores_items_tokens_and_truncated_error(services):
     assert len(call.error) == 500
 
 
+@pytest.mark.parametrize("configured, expected", [(None, "v1"), ("v1beta", "v1beta")])
+def test_api_version_is_the_sdk_default_unless_configured(fake_gemini, monkeypatch, configured, expected):
+    from shared.settings import reset_settings_cache
+
+    if configured:
+        monkeypatch.setenv("GEMINI_API_VERSION", configured)
+        reset_settings_cache()
+    fake_gemini.push(Text("ok"))
+
+    generate_text("summary", "s1", INSTRUCTIONS, {})
+
+    assert fake_gemini.requests[0].api_version == expected
+
+
 @pytest.mark.parametrize("version", ["v1", "v1beta"])
 def test_fake_server_answers_both_api_versions_and_unknown_routes_with_404(fake_gemini, version):
     body = json.dumps({"contents": [{"role": "user", "parts": [
