@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -371,3 +372,11 @@ def fake_gemini(monkeypatch: pytest.MonkeyPatch):
         reset_settings_cache()
     assert not server.errors, f"behaviours of the fake Gemini raised: {server.errors}"
 
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
