@@ -247,7 +247,7 @@ def parse_row(line: int, record: list[str], columns: list[str], zone: ZoneInfo) 
         return ParsedRow(line, None, errors, generated)
     assert item is not None
     if item.data is not None and item.data.tzinfo is None:
-        item = item.model_copy(update={"data": item.data.replace(tzinfo=zone)})
+        item.data = item.data.replace(tzinfo=zone)  # naive dates are local time (settings.timezone)
     return ParsedRow(line, item, [], generated)
 
 

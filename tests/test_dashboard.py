@@ -97,6 +97,8 @@ def test_login_with_the_api_credentials_leads_to_the_dashboard(curator):
     assert "9 comentário(s) encontrados" in texts(at)
     assert at.dataframe
     assert any(b.label == "Sair" for b in at.sidebar.button)
+    downloads = {b.label for b in at.get("download_button")}
+    assert {"Baixar CSV (Excel)", "Baixar XLSX"} <= downloads
 
 
 def test_wrong_password_is_refused_with_a_plain_message(curator):
