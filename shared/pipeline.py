@@ -18,7 +18,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import String, and_, any_, bindparam, cast, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.orm import Session, aliased
 
@@ -44,6 +45,13 @@ REQUEUE_CHUNK = 10_000
 _comments = Comment.__table__
 _classifications = Classification.__table__
 _tags = ClassificationTag.__table__
+
+
+def _any_id(column, ids: Sequence[uuid.UUID]):
+    """`column = ANY(CAST(:ids AS uuid[]))`: one array parameter instead of an IN list of N parameters
+    (one cached SQL string, less work per statement)."""
+    array = bindparam(None, [str(i) for i in ids], type_=ARRAY(String))
+    return column == any_(cast(array, ARRAY(PG_UUID(as_uuid=True))))
 
 
 class TransientClassificationError(RuntimeError):
@@ -128,7 +136,7 @@ def _current_state(session: Session, ids: Sequence[uuid.UUID], *, skip_locked: b
         select(Comment.id, Comment.texto, Comment.text_hash, Comment.artista, Comment.album, Comment.musica,
                Comment.status, Comment.attempts, cur.origin, cur.model, cur.prompt_version)
         .outerjoin(cur, and_(cur.comment_id == Comment.id, cur.is_current))
-        .where(Comment.id.in_(ids))
+        .where(_any_id(Comment.id, ids))
         .order_by(Comment.id)  # one lock order for every job: no deadlocks between overlapping batches
         .with_for_update(of=Comment, skip_locked=skip_locked)
     )
@@ -154,7 +162,7 @@ def _claim(session: Session, ids: Sequence[uuid.UUID], classifier: Classifier, m
             claimed.append(_Claimed(row.id, item, row.text_hash, row.attempts + 1, row.origin is not None))
     if claimed:
         session.execute(
-            update(_comments).where(_comments.c.id.in_([c.id for c in claimed]))
+            update(_comments).where(_any_id(_comments.c.id, [c.id for c in claimed]))
             .values(status=CommentStatus.PROCESSANDO, attempts=_comments.c.attempts + 1,
                     status_changed_at=func.now())
         )
@@ -163,7 +171,7 @@ def _claim(session: Session, ids: Sequence[uuid.UUID], classifier: Classifier, m
         if gave_up:
             report.failed += len(gave_up)
             session.execute(
-                update(_comments).where(_comments.c.id.in_(gave_up))
+                update(_comments).where(_any_id(_comments.c.id, gave_up))
                 .values(status=CommentStatus.CLASSIFICADO if has_current else CommentStatus.FALHOU,
                         status_changed_at=func.now(),
                         last_error=func.concat_ws(" ", _comments.c.last_error,
@@ -181,7 +189,8 @@ def _find_reusable(session: Session, hashes: Sequence[str], classifier: Classifi
         select(Comment.text_hash, func.coalesce(cl.reused_from_id, cl.id).label("source_id"), cl.id,
                cl.categoria, cl.confianca, cl.artista, cl.album)
         .join(cl, and_(cl.comment_id == Comment.id, cl.is_current))
-        .where(Comment.text_hash.in_(sorted(set(hashes))), cl.model == classifier.model,
+        .where(Comment.text_hash == any_(bindparam(None, sorted(set(hashes)), type_=ARRAY(String))),
+               cl.model == classifier.model,
                cl.prompt_version == classifier.prompt_version, cl.origin == classifier.origin)
         .ext(distinct_on(Comment.text_hash))
         .order_by(Comment.text_hash, cl.id)
@@ -222,6 +231,9 @@ def classify_comments(comment_ids: Iterable[Any], classifier: Classifier | None 
     max_attempts = max(get_settings().job_max_attempts, 1)
 
     with session_scope() as session:
+        # Losing this commit in a database crash only leaves the rows as they were (the reconciler covers
+        # them), so it need not wait for the disk flush; the write transaction below is fully durable.
+        session.execute(text("SET LOCAL synchronous_commit TO OFF"))
         claimed = _claim(session, ids, classifier, max_attempts, report)
         reusable = _find_reusable(session, [c.text_hash for c in claimed], classifier)
     if not claimed:
@@ -286,9 +298,10 @@ def _write(claimed: list[_Claimed], reusable: dict[str, _Reuse], representatives
 
         written: list[uuid.UUID] = [r["comment_id"] for r in originals]
         written += [c.id for c in followers] + [c.id for c, _ in reused_rows]
-        if written:
+        replaced = [cid for cid in written if state[cid].origin is not None]  # re-classification
+        if replaced:
             session.execute(update(_classifications)
-                            .where(_classifications.c.comment_id.in_(written), _classifications.c.is_current)
+                            .where(_any_id(_classifications.c.comment_id, replaced), _classifications.c.is_current)
                             .values(is_current=False))
         new_id: dict[uuid.UUID, int] = {}
         if originals:
@@ -315,7 +328,7 @@ def _write(claimed: list[_Claimed], reusable: dict[str, _Reuse], representatives
         if tag_rows:
             session.execute(insert(_tags), tag_rows)
         if written:
-            session.execute(update(_comments).where(_comments.c.id.in_(written))
+            session.execute(update(_comments).where(_any_id(_comments.c.id, written))
                             .values(status=CommentStatus.CLASSIFICADO, last_error=None,
                                     status_changed_at=func.now()))
         report.classified += len(originals)

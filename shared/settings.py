@@ -82,6 +82,9 @@ class Settings(BaseSettings):
 
     # --- workers and schedules
     workers: int = 2
+    # True: RQ forks a work horse per job (isolates crashes, ~4x slower with the local model); False: jobs
+    # run inside the worker process (rq.SimpleWorker), which keeps the model and DB connections warm.
+    worker_fork: bool = False
     queue_name: str = "classificacao"
     reconcile_every_seconds: int = 180
     stuck_after_seconds: int = 600

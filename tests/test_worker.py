@@ -231,15 +231,16 @@ def test_reconcile_job_through_a_worker_uses_the_configured_threshold(services, 
 
 # --- worker processes
 
-def test_python_m_worker_work_burst_classifies_with_forked_work_horses(services):
+@pytest.mark.parametrize("mode", ["--fork", "--no-fork"])
+def test_python_m_worker_work_burst_classifies_with_or_without_forked_work_horses(mode, services):
     ids = add_comments(TEXTS)
     enqueue_classification(ids, chunk_size=2)
 
-    done = run_cli("work", "--burst", "--name", "teste-burst")
+    done = run_cli("work", "--burst", mode, "--name", "teste-burst")
 
     assert done.returncode == 0, done.stderr
     assert set(assert_nothing_lost(ids).values()) == {"classificado"}
-    assert "teste-burst" in done.stdout + done.stderr
+    assert "Worker teste-burst: done, quitting" in done.stdout + done.stderr
 
 
 def test_two_worker_processes_share_one_big_batch(services, fake_gemini, redis_conn):

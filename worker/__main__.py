@@ -24,9 +24,12 @@ def cli() -> None:
 @cli.command()
 @click.option("--burst", is_flag=True, help="Processa o que estiver na fila e sai.")
 @click.option("--name", default=None, help="Nome do worker (padrão: host.pid).")
-def work(burst: bool, name: str | None) -> None:
+@click.option("--fork/--no-fork", "fork", default=None,
+              help="Um processo filho por job (isola falhas) ou tudo no processo do worker (mais rápido). "
+                   "Padrão: WORKER_FORK.")
+def work(burst: bool, name: str | None, fork: bool | None) -> None:
     """Roda um worker RQ na fila de classificação."""
-    from rq import Worker
+    from rq import SimpleWorker, Worker
     from rq.serializers import JSONSerializer
 
     from shared import pipeline
@@ -38,8 +41,9 @@ def work(burst: bool, name: str | None) -> None:
     logging.getLogger(__name__).info("classificador: %s (%s, prompt %s)", classifier.name, classifier.model,
                                      classifier.prompt_version)
     connection = redis_connection()
-    worker = Worker([get_queue(connection)], connection=connection, serializer=JSONSerializer,
-                    name=name or f"{socket.gethostname()}.{os.getpid()}")
+    worker_class = Worker if (settings.worker_fork if fork is None else fork) else SimpleWorker
+    worker = worker_class([get_queue(connection)], connection=connection, serializer=JSONSerializer,
+                          name=name or f"{socket.gethostname()}.{os.getpid()}")
     # with_scheduler: RQ's own scheduler moves retries (Retry intervals) back to the queue.
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper())
 
