@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, any_, bindparam, cast, func, or_, select, text, update
+from sqlalchemy import String, and_, any_, bindparam, case, cast, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.orm import Session, aliased
@@ -102,7 +102,8 @@ class _Claimed:
 
 @dataclass
 class _Reuse:
-    """A result copied from an existing classification (dedup)."""
+    """A result copied from an existing classification (dedup). `artista`/`album` are kept only when the
+    classifier found them in the text: names that came from the source comment's own fields are not copied."""
     source_id: int
     categoria: Category
     confianca: float
@@ -187,7 +188,9 @@ def _find_reusable(session: Session, hashes: Sequence[str], classifier: Classifi
     cl = aliased(Classification)
     rows = session.execute(
         select(Comment.text_hash, func.coalesce(cl.reused_from_id, cl.id).label("source_id"), cl.id,
-               cl.categoria, cl.confianca, cl.artista, cl.album)
+               cl.categoria, cl.confianca,
+               case((Comment.artista.is_(None), cl.artista)).label("artista"),
+               case((Comment.album.is_(None), cl.album)).label("album"))
         .join(cl, and_(cl.comment_id == Comment.id, cl.is_current))
         .where(Comment.text_hash == any_(bindparam(None, sorted(set(hashes)), type_=ARRAY(String))),
                cl.model == classifier.model,
@@ -272,9 +275,10 @@ def _write(claimed: list[_Claimed], reusable: dict[str, _Reuse], representatives
                 for item_id in usage.item_ids:
                     call_of_item[item_id] = row.id
 
-        originals: list[dict] = []    # rows from the classifier (representatives)
+        originals: list[dict] = []      # one row per distinct text, from the classifier's answer
+        first_of: dict[str, _Claimed] = {}  # text hash -> the comment of this batch written as original
         results: dict[uuid.UUID, ClassificationResult] = {}
-        followers: list[_Claimed] = []  # same text as a representative of this batch
+        followers: list[_Claimed] = []    # same text as an original of this batch
         reused_rows: list[tuple[_Claimed, _Reuse]] = []
         failures: list[tuple[_Claimed, ClassificationFailure]] = []
 
@@ -286,15 +290,17 @@ def _write(claimed: list[_Claimed], reusable: dict[str, _Reuse], representatives
             if c.text_hash in reusable:
                 reused_rows.append((c, reusable[c.text_hash]))
                 continue
-            rep = representatives[c.text_hash]
-            result = outcome.results[rep.item.id]
+            asked = representatives[c.text_hash].item.id  # the item the classifier actually saw
+            result = outcome.results[asked]
             if isinstance(result, ClassificationFailure):
                 failures.append((c, result))
-            elif rep is c:
-                results[c.id] = result
-                originals.append(_classification_row(c, result, classifier, outcome, call_of_item))
-            else:
+            elif c.text_hash in first_of:
                 followers.append(c)
+            else:
+                first_of[c.text_hash] = c
+                results[c.id] = result
+                originals.append(_classification_row(c, result, classifier, call_of_item.get(asked),
+                                                     outcome.latency_ms.get(asked)))
 
         written: list[uuid.UUID] = [r["comment_id"] for r in originals]
         written += [c.id for c in followers] + [c.id for c, _ in reused_rows]
@@ -313,9 +319,11 @@ def _write(claimed: list[_Claimed], reusable: dict[str, _Reuse], representatives
                     for cid, result in results.items() for t in result.tags_funcionalidades]
         copies: list[tuple[dict, list[tuple[str, str]]]] = []
         for c in followers:
-            rep = representatives[c.text_hash]
-            result = results[rep.id]
-            source = _Reuse(new_id[rep.id], result.categoria, result.confianca, result.artista, result.album,
+            first = first_of[c.text_hash]
+            result = results[first.id]
+            source = _Reuse(new_id[first.id], result.categoria, result.confianca,
+                            None if first.item.artista else result.artista,
+                            None if first.item.album else result.album,
                             [(t.codigo, t.explicacao) for t in result.tags_funcionalidades])
             copies.append((_reused_row(c, source, classifier), source.tags))
         for c, source in reused_rows:
@@ -355,13 +363,13 @@ def _write(claimed: list[_Claimed], reusable: dict[str, _Reuse], representatives
 
 
 def _classification_row(c: _Claimed, result: ClassificationResult, classifier: Classifier,
-                        outcome: ClassifierOutcome, call_of_item: dict[str, int]) -> dict:
+                        llm_call_id: int | None, latency_ms: int | None) -> dict:
     return {
         "comment_id": c.id, "categoria": result.categoria, "confianca": result.confianca,
         "artista": c.item.artista or result.artista, "album": c.item.album or result.album,
         "origin": classifier.origin, "model": classifier.model, "prompt_version": classifier.prompt_version,
-        "is_current": True, "reused_from_id": None, "llm_call_id": call_of_item.get(c.item.id),
-        "latency_ms": outcome.latency_ms.get(c.item.id), "created_by": None,
+        "is_current": True, "reused_from_id": None, "llm_call_id": llm_call_id,
+        "latency_ms": latency_ms, "created_by": None,
     }
 
 

@@ -101,6 +101,36 @@ def test_identical_texts_in_one_batch_are_classified_once_and_the_others_reuse_i
     assert all(s == "classificado" for s in statuses(ids).values())
 
 
+def test_reuse_copies_an_artist_found_in_the_text_but_not_one_from_the_other_comments_field():
+    [given] = add_comments(["amei o show"], artista="Luna Ferraz")
+    [named] = add_comments(["a Banda Aurora arrasou"], artista=None)
+    classifier = KeywordClassifier()
+    pipeline.classify_comments([given, named], classifier)
+
+    copy_given, copy_named = add_comments(["amei o show", "a Banda Aurora arrasou"], artista=None)
+    pipeline.classify_comments([copy_given, copy_named], classifier)
+
+    assert current(given).artista == "Luna Ferraz" and current(copy_given).artista is None
+    assert current(copy_named).artista == "Banda Aurora"
+    assert current(copy_given).reused_from_id == current(given).id
+
+
+def test_a_human_correction_made_while_the_job_classifies_wins_and_its_twin_is_still_classified():
+    first, twin = add_comments(["o som estava ruim", "o som estava ruim"])
+    order = sorted([first, twin])  # the batch's representative is the smallest id
+
+    class CuratorActsMeanwhile(KeywordClassifier):
+        def during_classify(self, items):
+            pipeline.save_human_correction(order[0], "ELOGIO", "ana@alumusic.com.br")
+
+    report = pipeline.classify_comments([first, twin], CuratorActsMeanwhile())
+
+    assert current(order[0]).origin is Origin.HUMANO and len(history(order[0])) == 1
+    other = current(order[1])
+    assert other.categoria.value == "CRÍTICA" and other.reused_from_id is None
+    assert (report.classified, report.skipped) == (1, 1) and max_current_per_comment() == 1
+
+
 def test_a_different_model_does_not_reuse_results_of_another_model():
     [first] = add_comments(["amei a mixagem"])
     pipeline.classify_comments([first], KeywordClassifier(model="palavras-1"))
