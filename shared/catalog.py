@@ -89,9 +89,17 @@ def _patterns() -> tuple[_Pattern, ...]:
     return tuple(patterns)
 
 
+@lru_cache(maxsize=1)
+def _any_name() -> re.Pattern[str]:
+    """One case-insensitive pattern for every name: most comments name no artist and stop here."""
+    return re.compile("|".join(f"(?:{p.regex.pattern})" for p in _patterns()), re.IGNORECASE)
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Every known artist or album named in the text, in reading order (one per artist)."""
     folded = _fold(text)
+    if not _any_name().search(folded):
+        return []
     if folded.isupper():  # ALL CAPS text: capitalisation says nothing, so only unambiguous names count
         candidates = [p for p in _patterns() if not p.case_sensitive]
     else:

@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import joblib
@@ -79,6 +80,7 @@ _HANDLE = re.compile(r"@\w+")
 _NUMBER = re.compile(r"\d+")
 
 
+@lru_cache(maxsize=8192)  # both vectorizers preprocess the same texts of a batch
 def preprocess(text: str) -> str:
     """Folded text with links, @handles and numbers replaced by stable tokens."""
     text = fold(text)

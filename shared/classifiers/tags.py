@@ -236,34 +236,44 @@ _SNIPPET_CHARS = 70
 _CLAUSE_BREAK = re.compile(r"[.!?;\n]")
 
 
-def fold_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Lower case, accents removed, runs of 3+ equal letters squeezed to one; plus, for every folded
-    character, the index of the original character it came from."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    for index, original in enumerate(text):
-        for ch in unicodedata.normalize("NFKD", original):
-            if unicodedata.combining(ch):
-                continue
-            chars.append(ch.lower())
-            offsets.append(index)
-    folded: list[str] = []
-    kept: list[int] = []
-    i = 0
-    while i < len(chars):
-        j = i
-        while j < len(chars) and chars[j] == chars[i]:
-            j += 1
-        run = j - i
-        keep = 1 if run >= 3 and chars[i].isalpha() else run
-        folded.extend(chars[i] * keep)
-        kept.extend(offsets[i:i + keep])
-        i = j
-    return "".join(folded), kept
+_LETTER_RUN = re.compile(r"([^\W\d_])\1{2,}")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).lower()
 
 
 def fold(text: str) -> str:
-    return fold_with_offsets(text)[0]
+    """Lower case, accents removed, runs of 3+ equal letters squeezed to one."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    if not decomposed.isascii():
+        decomposed = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _LETTER_RUN.sub(r"\1", decomposed.lower())
+
+
+def fold_with_offsets(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` (for ordinary text) plus, for every folded character, the index of the original
+    character it came from."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    for index, ch in enumerate(text):
+        folded_ch = ch.lower() if ch.isascii() else _fold_char(ch)
+        pieces.append(folded_ch)
+        offsets.extend([index] * len(folded_ch))
+    folded = "".join(pieces)
+    if not _LETTER_RUN.search(folded):
+        return folded, offsets
+    out: list[str] = []
+    kept: list[int] = []
+    last = 0
+    for match in _LETTER_RUN.finditer(folded):
+        out.append(folded[last:match.start() + 1])
+        kept.extend(offsets[last:match.start() + 1])
+        last = match.end()
+    out.append(folded[last:])
+    kept.extend(offsets[last:])
+    return "".join(out), kept
 
 
 @lru_cache(maxsize=1)
@@ -294,12 +304,18 @@ def _snippet(text: str, start: int, end: int) -> str:
 
 def find_tags(text: str) -> list[Tag]:
     """Lexicon tags mentioned in the text, in reading order, each explained with the passage that names it."""
-    folded, offsets = fold_with_offsets(text)
+    folded = fold(text)
+    matches = [(feature, match) for feature, regex in _compiled()
+               if (match := regex.search(folded)) and match.end() > match.start()]
+    if not matches:
+        return []
+    slow, offsets = fold_with_offsets(text)
+    if slow != folded:  # exotic characters fold differently one by one: match on the slow form
+        folded = slow
+        matches = [(feature, match) for feature, regex in _compiled()
+                   if (match := regex.search(folded)) and match.end() > match.start()]
     hits: list[tuple[int, Tag]] = []
-    for feature, regex in _compiled():
-        match = regex.search(folded)
-        if not match or match.end() <= match.start():
-            continue
+    for feature, match in matches:
         start = offsets[match.start()]
         end = offsets[match.end() - 1] + 1
         explanation = f'{feature.explanation}: "{_snippet(text, start, end)}"'
