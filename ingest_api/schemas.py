@@ -10,6 +10,7 @@ from shared.contracts import ClassificationOut, CommentIn, CommentStatus
 from shared.intake import ItemStatus
 from shared.queries import CommentFilter
 from shared.settings import get_settings
+from shared.validation import reject_nul
 
 
 class Erro(BaseModel):
@@ -35,6 +36,8 @@ class Login(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(min_length=1, max_length=320, examples=["curadoria@alumusic.com.br"])
     password: str = Field(min_length=1, max_length=200)
+
+    _no_nul = field_validator("email", "password")(lambda value: reject_nul(value))
 
 
 class Tokens(BaseModel):
@@ -163,6 +166,7 @@ class Pergunta(BaseModel):
     @field_validator("pergunta")
     @classmethod
     def _limit(cls, value: str) -> str:
+        reject_nul(value)
         maximum = get_settings().max_question_chars
         if len(value) > maximum:
             raise ValueError(f"pergunta com {len(value)} caracteres; o máximo é {maximum}")

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from shared.categories import Category
 from shared.settings import get_settings
 from shared.text import slug
+from shared.validation import check_timestamp, reject_nul
 
 TAG_PREFIX = "feat_"
 MAX_NAME_CHARS = 200
@@ -62,6 +63,16 @@ class CommentIn(BaseModel):
         if isinstance(values, dict) and "texto" in values and "text" in values:
             raise ValueError("envie apenas um de 'texto' ou 'text'")
         return values
+
+    @field_validator("texto", "artista", "album", "musica")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        return reject_nul(value)
+
+    @field_validator("data")
+    @classmethod
+    def _sane_timestamp(cls, value: datetime | None) -> datetime | None:
+        return check_timestamp(value, get_settings().timezone)
 
     @field_validator("texto")
     @classmethod

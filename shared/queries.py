@@ -28,6 +28,7 @@ from shared.categories import Category
 from shared.contracts import ClassificationOut, CommentStatus, normalize_tag_code
 from shared.models import Classification, ClassificationTag, Comment
 from shared.settings import get_settings
+from shared.validation import check_date, reject_nul
 
 DEFAULT_PAGE_SIZE = 50
 EXPORT_BATCH = 1000
@@ -66,7 +67,12 @@ class CommentFilter(BaseModel):
     @field_validator("artista", "album", "q", mode="after")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
-        return value or None
+        return reject_nul(value) or None
+
+    @field_validator("desde", "ate", mode="after")
+    @classmethod
+    def _sane_date(cls, value: date | None) -> date | None:
+        return check_date(value) if value is not None else None
 
     @model_validator(mode="after")
     def _ranges(self) -> "CommentFilter":

@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from shared import validation
 from shared.categories import CATEGORY_VALUES
 from shared.settings import get_settings
+from shared.validation import DATE_MAX, DATE_MIN  # noqa: F401  (re-exported for callers)
 
 DEFAULT_DAYS = 7
 MAX_PERIOD_DAYS = 366
@@ -31,6 +33,14 @@ TOP_ARTISTS_LIMIT = 8
 
 class PeriodError(ValueError):
     """A period the report refuses (message in Portuguese, fit for an API client)."""
+
+
+def check_date(value: date) -> date:
+    """`value` when it lies in [DATE_MIN, DATE_MAX]; PeriodError otherwise."""
+    try:
+        return validation.check_date(value)
+    except ValueError as exc:
+        raise PeriodError(str(exc)) from None
 
 
 def _tz_name() -> str:
@@ -61,9 +71,10 @@ class Period:
 
     @classmethod
     def from_params(cls, desde: date | None = None, ate: date | None = None) -> "Period":
-        """Optional bounds from a request: missing `ate` is today, missing `desde` is `ate` minus 6 days."""
-        end = ate or today_local()
-        start = desde or end - timedelta(days=DEFAULT_DAYS - 1)
+        """Optional bounds from a request: missing `ate` is today, missing `desde` is `ate` minus 6 days.
+        Dates outside [DATE_MIN, DATE_MAX] raise PeriodError."""
+        end = check_date(ate or today_local())
+        start = check_date(desde or end - timedelta(days=DEFAULT_DAYS - 1))
         return cls(start, end)
 
     @property

@@ -4,9 +4,17 @@ One translation for every place that shows validation errors to people (API 422 
 """
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
+
+# Dates accepted from clients (comment dates, report periods, search filters); anything else is a typo.
+DATE_MIN = date(2000, 1, 1)
+DATE_MAX = date(2100, 12, 31)
+# Real UTC offsets lie within ±14 h (PostgreSQL refuses some larger ones).
+MAX_UTC_OFFSET = timedelta(hours=14)
 
 # Messages per pydantic error type; `{...}` placeholders come from the error's `ctx`.
 _MESSAGES: dict[str, str] = {
@@ -49,6 +57,35 @@ _MESSAGES: dict[str, str] = {
     "too_short": "pelo menos {min_length} item(ns)",
     "json_invalid": "JSON inválido",
 }
+
+
+NUL_MESSAGE = "contém o caractere nulo (\\u0000), que não é aceito"
+
+
+def reject_nul(value: object) -> object:
+    """PostgreSQL text cannot hold NUL: refuse it as a validation error instead of failing at the database."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError(NUL_MESSAGE)
+    return value
+
+
+def check_date(value: date) -> date:
+    """`value` when it lies in [DATE_MIN, DATE_MAX]; ValueError otherwise."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValueError(f"data fora do intervalo aceito ({DATE_MIN.isoformat()} a {DATE_MAX.isoformat()})")
+    return value
+
+
+def check_timestamp(value: datetime | None, timezone_name: str) -> datetime | None:
+    """An aware timestamp within the accepted dates; a naive one is read in `timezone_name`."""
+    if value is None:
+        return None
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=ZoneInfo(timezone_name))
+    elif abs(value.utcoffset()) > MAX_UTC_OFFSET:
+        raise ValueError("fuso horário inválido; use um deslocamento entre -14:00 e +14:00")
+    return check_date(value)
 
 
 def _message(error: dict[str, Any]) -> str:

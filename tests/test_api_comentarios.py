@@ -274,3 +274,23 @@ def test_unknown_route_and_wrong_method_answer_json(client):
         assert "erro" in json.loads(response.data)
     assert client.get("/api/nao-existe").status_code == 404
     assert client.delete("/api/comentarios").status_code == 405
+
+
+def test_nul_characters_far_dates_and_impossible_offsets_are_422_not_database_errors(client, auth):
+    batch = [
+        new_item("texto com \u0000 nulo"),
+        new_item("data antiga", data="1615-08-18T01:34:07-03:00"),
+        new_item("fuso impossível", data="2026-03-25T22:49:07+16:37"),
+        new_item("artista", artista="A\u0000"),
+    ]
+    response = client.post("/api/comentarios", json=batch, headers=auth)
+    assert response.status_code == 422
+    assert [(d["indice"], d["campo"]) for d in response.json["detalhes"]] == [
+        (0, "texto"), (1, "data"), (2, "data"), (3, "artista")]
+    assert comment_count() == 0
+
+
+def test_a_date_without_offset_is_read_in_the_configured_time_zone(client, auth):
+    item = new_item("sem fuso", data="2026-11-20T14:30:00")
+    assert client.post("/api/comentarios", json=item, headers=auth).status_code == 202
+    assert _stored(item["id"]).written_at == utc(2026, 11, 20, 17).replace(minute=30)  # São Paulo is UTC-3

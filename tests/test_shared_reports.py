@@ -186,3 +186,11 @@ def test_latest_summary_is_none_then_the_most_recent_week():
         recent = reports.recent_summaries(s, limit=3, weeks=8)
     assert latest["texto"] == "recente"
     assert [r["texto"] for r in recent] == ["recente", "anterior"]  # the 2020 one is older than 8 weeks
+
+
+def test_request_periods_outside_the_accepted_dates_are_refused():
+    with pytest.raises(PeriodError):
+        Period.from_params(date.min, date(2026, 1, 1))
+    with pytest.raises(PeriodError):
+        Period.from_params(None, date.max)
+    assert Period.from_params(reports.DATE_MIN, date(2000, 1, 7)).previous.desde == date(1999, 12, 25)
