@@ -2,9 +2,11 @@
 
 A scikit-learn pipeline trained on every CSV in `shared/data/corpus/` (columns `texto,categoria`):
 word 1-2 gram and character 2-5 gram TF-IDF over folded text (lower case, no accents, long letter runs
-squeezed, links and numbers replaced by tokens) into a linear SVM whose scores are calibrated into
-probabilities (sigmoid, cross-validated): the top probability is the `confianca`. Tags come from the
-lexicon (shared.classifiers.tags); `artista`/`album` from the input fields, else from the catalogue.
+squeezed, links and numbers replaced by tokens) plus hand-written cue features (local_features.py:
+praise/complaint words with negation, sarcasm, question, suggestion and spam cues) into a linear SVM
+whose scores are calibrated into probabilities (sigmoid, cross-validated): the top probability is the
+`confianca`. Tags come from the lexicon (shared.classifiers.tags); `artista`/`album` from the input
+fields, else from the catalogue.
 
 Training is a command (`python -m shared.classifiers.local train`, `make train`). The model is cached,
 git-ignored, in `.local/models/local-<hash>.joblib`, where the hash covers the corpus files and the
@@ -38,11 +40,13 @@ import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
 from sklearn.svm import LinearSVC
 
 from shared.catalog import match_artist
 from shared.categories import Category, parse_category
 from shared.classifiers.base import Classifier, ClassifierItem, ClassifierOutcome
+from shared.classifiers.local_features import CUES_VERSION, cue_features
 from shared.classifiers.tags import find_tags, fold
 from shared.contracts import ClassificationResult, Origin
 from shared.settings import LOCAL_DIR, ROOT
@@ -68,6 +72,7 @@ class ModelParams:
     svm_c: float = 1.0
     calibration: str = "sigmoid"   # sigmoid | isotonic
     calibration_folds: int = 5
+    cue_weight: float = 0.3        # scale of the hand-written cue features (local_features); 0 disables them
     random_state: int = 0
 
 
@@ -125,7 +130,8 @@ def model_hash(corpus_dir: Path = CORPUS_DIR, params: ModelParams = PARAMS) -> s
     for path in corpus_files(corpus_dir):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
-    digest.update(json.dumps({"params": asdict(params), "preprocess": PREPROCESS_VERSION}, sort_keys=True).encode())
+    digest.update(json.dumps({"params": asdict(params), "preprocess": PREPROCESS_VERSION, "cues": CUES_VERSION},
+                             sort_keys=True).encode())
     return digest.hexdigest()[:HASH_CHARS]
 
 
@@ -143,6 +149,9 @@ def build_pipeline(params: ModelParams = PARAMS) -> Pipeline:
         ("char", TfidfVectorizer(preprocessor=preprocess, analyzer="char_wb", ngram_range=params.char_ngrams,
                                  min_df=params.char_min_df, sublinear_tf=params.sublinear_tf)),
     ])
+    if params.cue_weight:
+        features.transformer_list.append(
+            ("cues", FunctionTransformer(cue_features, kw_args={"weight": params.cue_weight})))
     svm = LinearSVC(C=params.svm_c, random_state=params.random_state)
     model = CalibratedClassifierCV(svm, method=params.calibration, cv=params.calibration_folds, ensemble=False)
     return Pipeline([("features", features), ("model", model)])
