@@ -216,6 +216,33 @@ def test_redis_flush_loses_nothing_after_the_reconciler(services, redis_conn):
     assert set(assert_nothing_lost(result.new_ids).values()) == {"classificado"}
 
 
+def test_after_a_redis_flush_the_running_scheduler_and_worker_finish_every_comment(services, redis_conn):
+    env = {"RECONCILE_EVERY_SECONDS": "1", "STUCK_AFTER_SECONDS": "1"}
+    procs = [subprocess.Popen([sys.executable, "-m", "worker", *args], cwd=ROOT, env=worker_env(**env),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+             for args in (["scheduler"], ["work", "--name", "sobrevivente"])]
+    try:
+        assert wait_for(lambda: set(_scheduled(redis_conn)) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID}, 60)
+        redis_conn.flushdb()  # the schedules, the queue and the workers' registrations are gone
+        ids = add_comments(TEXTS)  # stored, never enqueued: only the periodic reconciler can find them
+
+        assert wait_for(lambda: set(statuses(ids).values()) == {"classificado"}, timeout=60)
+        assert set(_scheduled(redis_conn)) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID}
+    finally:
+        for p in procs:
+            os.killpg(p.pid, signal.SIGTERM)
+        for p in procs:
+            p.wait(30)
+    assert_nothing_lost(ids)
+
+
+def test_worker_refuses_to_start_with_a_clear_message_when_the_classifier_cannot_be_built(services):
+    done = run_cli("work", "--burst", CLASSIFIER="gemini", GEMINI_API_KEY="")
+
+    assert done.returncode == 1
+    assert "não foi possível preparar o classificador" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_reconcile_job_through_a_worker_uses_the_configured_threshold(services, redis_conn, setenv):
     setenv(STUCK_AFTER_SECONDS="0")
     ids = add_comments(TEXTS[:2])  # stored while Redis was "down": never enqueued

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import logging
-import socket
 import os
+import socket
 
 import click
 
@@ -37,7 +37,10 @@ def work(burst: bool, name: str | None, fork: bool | None) -> None:
 
     setup_logging()
     settings = get_settings()
-    classifier = pipeline.current_classifier()  # load the model once, before work horses are forked
+    try:
+        classifier = pipeline.current_classifier()  # load the model once (before any work horse is forked)
+    except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback
+        raise click.ClickException(f"não foi possível preparar o classificador: {exc}") from None
     logging.getLogger(__name__).info("classificador: %s (%s, prompt %s)", classifier.name, classifier.model,
                                      classifier.prompt_version)
     connection = redis_connection()

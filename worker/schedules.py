@@ -27,6 +27,7 @@ WEEKLY_SUMMARY_JOB_ID = "alumusic-resumo-semanal"
 RECONCILE_JOB_ID = "alumusic-reconciliador"
 WEEKLY_SUMMARY_FUNC = "worker.jobs.weekly_summary"
 RECONCILE_FUNC = "worker.jobs.reconcile"
+FIXED_JOB_IDS = (WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID)
 # How often the scheduler loop looks for due jobs (seconds).
 POLL_SECONDS = 30
 WEEKLY_SUMMARY_TIMEOUT = 600
@@ -49,6 +50,18 @@ def next_cron_time(cron_string: str, tz: str, now: datetime | None = None) -> da
 class ZonedScheduler(Scheduler):
     job_class = JsonJob
 
+    def __init__(self, *args, settings: Settings | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.settings = settings
+
+    def enqueue_jobs(self):
+        """Each loop, under the scheduler lock: put our periodic jobs back if Redis lost them (FLUSHALL,
+        a new empty Redis), then move due jobs to their queues."""
+        if self.settings is not None and not all(job_id in self for job_id in FIXED_JOB_IDS):
+            self.log.warning("agendamentos ausentes no Redis; registrando de novo")
+            register_schedules(self, self.settings)
+        return super().enqueue_jobs()
+
     def cron_in_zone(self, cron_string: str, func: str, tz: str, **kwargs) -> Job:
         """Like `cron`, with the schedule evaluated in `tz` (DST-aware) for this and every later run."""
         croniter(cron_string)  # raises on an invalid expression before anything is written
@@ -70,7 +83,7 @@ class ZonedScheduler(Scheduler):
 
 def make_scheduler(connection: Redis, settings: Settings) -> ZonedScheduler:
     poll = max(1, min(POLL_SECONDS, settings.reconcile_every_seconds))
-    return ZonedScheduler(queue_name=settings.queue_name, connection=connection, interval=poll)
+    return ZonedScheduler(queue_name=settings.queue_name, connection=connection, interval=poll, settings=settings)
 
 
 def register_schedules(scheduler: ZonedScheduler, settings: Settings) -> list[Job]:
