@@ -19,7 +19,7 @@ import numpy as np
 from shared.catalog import match_artist
 from shared.classifiers.tags import find_tags, fold
 
-CUES_VERSION = 1  # part of the local model hash: bump when the lists or `cue_vector` change
+CUES_VERSION = 2  # part of the local model hash: bump when the lists or `cue_vector` change
 
 POSITIVE = (
     r"ame+i\b", r"amo\b", r"amando", r"amamos", r"adoro", r"adorei", r"adorando", r"apaixonad", r"incrive",
@@ -86,7 +86,28 @@ SUGGESTION = (r"podia", r"poderia", r"podiam", r"poderiam", r"deveria", r"deviam
               r"should", r"would be", r"ojala", r"deberian", r"deberia", r"ideia", r"fica a dica", r"bora\b",
               r"vem (?:pra|para|a)", r"venham", r"grava\b", r"gravem", r"regrav", r"libera\b", r"liberem",
               r"aumenta", r"aumentem", r"diminu", r"melhorem", r"melhora\b", r"adiciona", r"incluam", r"inclui\b",
-              r"pensem", r"considerem", r"abre\b", r"abram", r"disponibiliz", r"mais shows?\b", r"faltou so")
+              r"pensem", r"considerem", r"abre\b", r"abram", r"disponibiliz", r"mais shows?\b", r"faltou so",
+              r"pls\b", r"plis", r"plmds", r"pfvr", r"urgente", r"proximo passo", r"resolveria", r"ajudaria",
+              r"da proxima vez", r"na proxima")
+# Verbs that open a request ("tira o autotune", "leva o show pra Recife").
+IMPERATIVE_START = (r"tira", r"tirem", r"deixa", r"deixem", r"toca", r"toquem", r"leva", r"levem", r"sobe", r"subam",
+                    r"contrata", r"contratem", r"chama", r"chamem", r"manda", r"mandem", r"lanca", r"lancem", r"faz",
+                    r"facam", r"bota", r"botem", r"coloca", r"coloquem", r"poe", r"ponham", r"grava", r"gravem",
+                    r"volta", r"voltem", r"vem", r"venham", r"abre", r"abram", r"muda", r"mudem", r"troca",
+                    r"troquem", r"cria", r"criem", r"solta", r"soltem", r"libera", r"liberem", r"remasteriza",
+                    r"disponibiliza", r"inclui", r"incluam", r"aumenta", r"aumentem", r"diminui", r"diminuam",
+                    r"traz", r"tragam", r"faca", r"fazam", r"release", r"bring", r"make", r"please", r"pls")
+CONDITIONAL = r"\b(?:eu )?[a-z]{3,}(?:aria|eria|iria)m?\b"
+GIBBERISH = (r"qwert", r"asdf", r"zxcv", r"lkjh", r"poiuy", r"mnbv", r"hjkl", r"fdsa", r"[bcdfghjklmnpqrstvwxz]{6,}")
+# Themes with no relation to music: a comment about them is off-topic chatter (SPAM).
+OFF_TOPIC = (r"politic", r"deputad", r"vereador", r"senador", r"president", r"eleic", r"\bvoto", r"\bvotar",
+             r"futebol", r"campeonato", r"rebaixad", r"\bgol\b", r"partida", r"escalac", r"\bjuiz", r"novela",
+             r"\bbbb\b", r"receita de", r"\bbolo\b", r"feijoada", r"almoc", r"\bjanta", r"gasolina", r"aluguel",
+             r"imposto", r"\binss\b", r"concurso", r"vestibular", r"\benem\b", r"dentista", r"medico", r"remedio",
+             r"academia\b", r"\bdieta", r"cachorro", r"\bgato\b", r"geladeira", r"\bsofa\b", r"maquina de lavar",
+             r"wifi", r"\bpet\b", r"mercado", r"tomate", r"\bcarro\b", r"\bmoto\b", r"faculdade", r"\bchefe\b",
+             r"orcamento", r"a combinar", r"aluga", r"vende-se", r"interessad", r"servico", r"faco (?:capa|arte|mix|"
+             r"master|beat|logo|site|show)", r"chama (?:no|na) (?:dm|zap|whats|privado|direct)", r"\bsigam\b")
 SPAM = (r"ganh[ea]", r"ganhar", r"dinheiro", r"renda extra", r"lucr", r"\bpix\b", r"gratis", r"\bfree\b",
         r"promo", r"desconto", r"cupom", r"sorteio", r"segue?\b", r"seguidor", r"sigam", r"sigo de volta",
         r"inscrev", r"\bcanal\b", r"\blink\b", r"\bbio\b", r"perfil", r"whats", r"\bzap\b", r"telegram", r"\bdm\b",
@@ -121,6 +142,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "question_start": re.compile(r"^\W*(?:" + "|".join(QUESTION_START) + r")\b"),
         "why": _compile(WHY), "suggestion": _compile(SUGGESTION), "spam": _compile(SPAM),
         "injection": _compile(INJECTION), "music": _compile(MUSIC), "negator": re.compile(NEGATORS),
+        "imperative_start": re.compile(r"^\W*(?:" + "|".join(IMPERATIVE_START) + r")\b"),
+        "conditional": re.compile(CONDITIONAL), "gibberish": _compile(GIBBERISH), "off_topic": _compile(OFF_TOPIC),
     }
 
 
@@ -131,6 +154,7 @@ FEATURE_NAMES = (
     "pos_emoji", "neg_emoji", "question_mark", "question_start", "why", "why_question", "suggestion",
     "spam", "url", "handle", "long_number", "injection", "music", "off_topic", "off_topic_question",
     "caps", "exclamations", "short", "long",
+    "imperative_start", "conditional", "gibberish", "no_letters", "off_topic_words",
 )
 
 
@@ -178,6 +202,10 @@ def cue_vector(text: str) -> list[float]:
         _squash(len(p["injection"].findall(folded))),
         _squash(music), float(off_topic), float(off_topic and question),
         caps, _squash(text.count("!")), float(words <= 2), float(words >= 40),
+        float(bool(p["imperative_start"].search(folded))), _squash(len(p["conditional"].findall(folded))),
+        float(bool(p["gibberish"].search(folded))),
+        float(not letters and pos_emoji + neg_emoji == 0),
+        _squash(len(p["off_topic"].findall(folded))),
     ]
 
 
