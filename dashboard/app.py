@@ -20,7 +20,7 @@ from shared.settings import ConfigError  # noqa: E402
 # Page files live in views/ (not pages/: that name switches Streamlit to its older directory-based mode).
 PAGES = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="AluMusic", page_icon="🎵", layout="wide")
+st.set_page_config(page_title="AluMusic", page_icon=":material/music_note:", layout="wide")
 
 
 def main() -> None:
@@ -37,17 +37,16 @@ def main() -> None:
 
     pages = {
         "Público": [
-            st.Page(PAGES / "relatorio.py", title="Relatório semanal", icon="📊", default=True),
+            st.Page(PAGES / "relatorio.py", title="Relatório semanal", icon=":material/bar_chart:", default=True),
         ],
         "Curadoria": [
-            st.Page(PAGES / "painel.py", title="Comentários", icon="🔎", url_path="painel"),
-            st.Page(PAGES / "importar.py", title="Importar CSV", icon="📥", url_path="importar"),
-            st.Page(PAGES / "resumos.py", title="Resumos semanais", icon="📝", url_path="resumos"),
-            st.Page(PAGES / "operacoes.py", title="Operações", icon="⚙️", url_path="operacoes"),
+            st.Page(PAGES / "painel.py", title="Comentários", icon=":material/forum:", url_path="painel"),
+            st.Page(PAGES / "importar.py", title="Importar CSV", icon=":material/upload_file:", url_path="importar"),
+            st.Page(PAGES / "resumos.py", title="Resumos semanais", icon=":material/article:", url_path="resumos"),
+            st.Page(PAGES / "operacoes.py", title="Operações", icon=":material/monitor_heart:", url_path="operacoes"),
         ],
     }
     page = st.navigation(pages)
-    auth.logout_button()
     page.run()
 
 

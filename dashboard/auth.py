@@ -16,7 +16,6 @@ from shared.db import session_scope
 from shared.settings import get_settings
 
 _AUTH_KEY = "_autenticador"
-LOGIN_FIELDS = {"Form name": "Entrar", "Username": "E-mail", "Password": "Senha", "Login": "Entrar"}
 
 
 def _credentials() -> dict:
@@ -74,31 +73,55 @@ def current_name() -> str | None:
 
 
 def require_login() -> str:
-    """On a private page: the logged-in user's e-mail, or the login form alone (and the page stops)."""
-    email = current_email()
-    if email:
-        return email
-    warning = st.session_state.pop("_aviso_login", None)
-    if warning:
-        st.warning(warning)
-    st.title("Área da curadoria")
-    st.caption("Entre com o e-mail e a senha da sua conta (os mesmos da API).")
+    """On a private page: the logged-in user's e-mail, or the login form alone (and the page stops).
+
+    The form is ours (Portuguese, in a placeholder); the credentials check and the re-authentication
+    cookie are streamlit-authenticator's. No rerun after a successful login: the cookie component must
+    reach the browser, so the form is cleared and the page goes on rendering in the same run.
+    """
+    if current_email():
+        logout_button()  # rendered by the page (a widget's id depends on the script that draws it)
+        email = current_email()  # None when "Sair" was just clicked
+        if email:
+            return email
     auth = authenticator()
+    slot = st.empty()
+    with slot.container():
+        warning = st.session_state.pop("_aviso_login", None)
+        if warning:
+            st.warning(warning)
+        st.title("Área da curadoria")
+        st.caption("Entre com o e-mail e a senha da sua conta (os mesmos da API).")
+        with st.form("login", border=True):
+            typed_email = st.text_input("E-mail", autocomplete="username")
+            password = st.text_input("Senha", type="password", autocomplete="current-password")
+            submitted = st.form_submit_button("Entrar", type="primary")
+        message = st.empty()
+    if not submitted:
+        st.stop()
+    if not typed_email.strip() or not password:
+        message.error("Informe o e-mail e a senha.")
+        st.stop()
     try:
-        auth.login(location="main", fields=LOGIN_FIELDS, key="login")
+        ok = auth.authentication_controller.login(typed_email, password)
     except LoginError:
-        st.error("Não foi possível entrar com esta conta.")
-    status = st.session_state.get("authentication_status")
-    if status:
-        st.rerun()
-    if status is False:
-        st.error("E-mail ou senha incorretos (ou conta desativada).")
-    st.stop()
-    raise AssertionError("unreachable")  # st.stop() raises
+        ok = False
+    if not ok:
+        st.session_state["authentication_status"] = None
+        message.error("E-mail ou senha incorretos (ou conta desativada).")
+        st.stop()
+    auth.cookie_controller.set_cookie()  # invisible component that stores the signed cookie in the browser
+    slot.empty()
+    logout_button()
+    return current_email() or typed_email
 
 
 def logout_button() -> None:
-    """Sidebar block with the user and the logout button (only when logged in)."""
+    """Sidebar block with the user and the logout button (only when logged in).
+
+    Pages draw it (never app.py): a widget's id includes the script that drew it, so the button must be
+    drawn by the same script on every run or a click would be lost.
+    """
     email = current_email()
     if not email:
         return

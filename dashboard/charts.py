@@ -18,6 +18,7 @@ SELECT_TAG = "sel_tag"
 TAG_COLOR = "#4c78a8"    # tags are not categories: one neutral colour
 COST_COLOR = "#4c78a8"
 HEIGHT = 280
+COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")  # counts: whole numbers only
 
 
 def category_scale() -> alt.Scale:
@@ -38,7 +39,7 @@ def chart_category_distribution(df: pd.DataFrame, selectable: bool = False) -> a
     """Comments per category (bars), with the share in the tooltip. Clicking a bar selects its category."""
     df = _frame(df)
     chart = alt.Chart(df, height=HEIGHT).mark_bar(cornerRadiusEnd=3).encode(
-        x=alt.X("total:Q", title="Comentários"),
+        x=alt.X("total:Q", title="Comentários", axis=COUNT_AXIS),
         y=alt.Y("categoria:N", title=None, sort=list(CATEGORY_VALUES)),
         color=_color(legend=False),
         tooltip=[alt.Tooltip("categoria:N", title="Categoria"), alt.Tooltip("total:Q", title="Comentários"),
@@ -50,16 +51,30 @@ def chart_category_distribution(df: pd.DataFrame, selectable: bool = False) -> a
     return chart
 
 
+def _day_labels(df: pd.DataFrame, column: str = "dia") -> pd.DataFrame:
+    """Calendar days as dd/mm labels (ordinal axis): no time-zone shift in the viewer's browser."""
+    df = df.copy()
+    days = pd.to_datetime(df[column])
+    df["dia_rotulo"] = days.dt.strftime("%d/%m")
+    df["dia_completo"] = days.dt.strftime("%d/%m/%Y")
+    return df
+
+
+def _day_axis(df: pd.DataFrame) -> alt.X:
+    order = list(dict.fromkeys(df.sort_values("dia")["dia_rotulo"]))
+    return alt.X("dia_rotulo:O", title="Dia", sort=order, axis=alt.Axis(labelAngle=0 if len(order) <= 14 else -45))
+
+
 def chart_daily_evolution(df: pd.DataFrame) -> alt.Chart:
     """Comments per day and category (days without comments are zero rows). The legend highlights a line."""
-    df = _frame(df)
+    df = _day_labels(_frame(df))
     highlight = alt.selection_point(name="destaque", fields=["categoria"], bind="legend")
     return alt.Chart(df, height=HEIGHT).mark_line(point=True, strokeWidth=2).encode(
-        x=alt.X("dia:T", title="Dia", axis=alt.Axis(format="%d/%m", labelAngle=0)),
-        y=alt.Y("total:Q", title="Comentários"),
+        x=_day_axis(df),
+        y=alt.Y("total:Q", title="Comentários", axis=COUNT_AXIS),
         color=_color(),
         opacity=alt.condition(highlight, alt.value(1.0), alt.value(0.15)),
-        tooltip=[alt.Tooltip("dia:T", title="Dia", format="%d/%m/%Y"),
+        tooltip=[alt.Tooltip("dia_completo:N", title="Dia"),
                  alt.Tooltip("categoria:N", title="Categoria"), alt.Tooltip("total:Q", title="Comentários")],
     ).add_params(highlight)
 
@@ -67,8 +82,8 @@ def chart_daily_evolution(df: pd.DataFrame) -> alt.Chart:
 def chart_top_tags(df: pd.DataFrame, selectable: bool = False) -> alt.Chart:
     """The most cited feature tags (bars, most cited on top). Clicking a bar selects its tag."""
     df = _frame(df)
-    chart = alt.Chart(df, height=HEIGHT).mark_bar(color=TAG_COLOR, cornerRadiusEnd=3).encode(
-        x=alt.X("total:Q", title="Comentários que citam"),
+    chart = alt.Chart(df, height=max(HEIGHT, 24 * len(df) + 60)).mark_bar(color=TAG_COLOR, cornerRadiusEnd=3).encode(
+        x=alt.X("total:Q", title="Comentários que citam", axis=COUNT_AXIS),
         y=alt.Y("codigo:N", title=None, sort="-x"),
         tooltip=[alt.Tooltip("codigo:N", title="Tag"), alt.Tooltip("total:Q", title="Comentários")],
     )
@@ -82,8 +97,9 @@ def chart_categories_by_artist(df: pd.DataFrame) -> alt.Chart:
     """Stacked bars: for the most commented artists, comments per category."""
     df = _frame(df).copy()
     df["ordem"] = df["categoria"].map({v: i for i, v in enumerate(CATEGORY_VALUES)})
-    return alt.Chart(df, height=HEIGHT).mark_bar().encode(
-        x=alt.X("total:Q", title="Comentários", stack="zero"),
+    height = max(HEIGHT, 34 * df["artista"].nunique() + 110)  # the height includes axis and legend
+    return alt.Chart(df, height=height).mark_bar().encode(
+        x=alt.X("total:Q", title="Comentários", stack="zero", axis=COUNT_AXIS),
         y=alt.Y("artista:N", title=None, sort=alt.EncodingSortField("total_artista", op="max", order="descending")),
         color=_color(),
         order=alt.Order("ordem:Q"),
@@ -126,11 +142,11 @@ def chart_category_share(df: pd.DataFrame) -> alt.Chart:
 
 def chart_llm_cost(df: pd.DataFrame) -> alt.Chart:
     """Estimated LLM cost per day (bars), calls and tokens in the tooltip."""
-    df = _frame(df)
+    df = _day_labels(_frame(df))
     return alt.Chart(df, height=220).mark_bar(color=COST_COLOR).encode(
-        x=alt.X("dia:T", title="Dia", axis=alt.Axis(format="%d/%m", labelAngle=0)),
+        x=_day_axis(df),
         y=alt.Y("custo_estimado_usd:Q", title="Custo estimado (US$)"),
-        tooltip=[alt.Tooltip("dia:T", title="Dia", format="%d/%m/%Y"),
+        tooltip=[alt.Tooltip("dia_completo:N", title="Dia"),
                  alt.Tooltip("chamadas:Q", title="Chamadas"),
                  alt.Tooltip("chamadas_com_erro:Q", title="Chamadas com erro"),
                  alt.Tooltip("tokens_entrada:Q", title="Tokens de entrada", format=","),

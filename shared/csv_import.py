@@ -35,6 +35,14 @@ PREVIEW_ROWS = 20
 # Namespace of the ids generated for rows without one: same content -> same id (idempotent re-upload).
 GENERATED_ID_NAMESPACE = uuid.UUID("6f1c3a52-8d0e-4b7a-9c55-2f4de1a7b001")
 
+# A small example file the upload page offers for download.
+TEMPLATE = (
+    "id,texto,artista,album,musica,data\r\n"
+    ",\"Amei o show de ontem, a voz tava perfeita!\",Luna Ferraz,Maré Alta,,2026-11-20\r\n"
+    "6d2f1c1e-4f3a-4c59-9a3e-0d1b2c3d4e01,o autotune estragou a faixa 3,Banda Aurora,Ruído Branco,Cinza,20/11/2026 19:30\r\n"
+    ",que horas abre o portão?,,,,\r\n"
+).encode("utf-8-sig")
+
 _BR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 # Portuguese messages for the pydantic error types a CSV row can produce.

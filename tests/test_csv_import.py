@@ -185,3 +185,8 @@ def test_100k_rows_import_through_intake(services, redis_conn):
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(Comment)) == 100_000
     print(f"100k linhas importadas em {elapsed:.1f} s")
+
+
+def test_the_example_file_offered_for_download_is_valid(services):
+    report = csv_import.validate(csv_import.TEMPLATE)
+    assert report.rows == 3 and report.valid == 3 and report.generated_ids == 2

@@ -166,7 +166,7 @@ def test_portuguese_full_text_search_finds_inflected_words(curator):
 def test_confidence_range_filters_the_table(curator):
     seed_report_data()
     at = logged_in("views/painel.py", curator)
-    at.slider(key="f_confianca").set_value((0.9, 1.0)).run()
+    at.slider(key="f_confianca").set_value((90, 100)).run()
     assert "Nenhum comentário com esses filtros" in texts(at)
 
 

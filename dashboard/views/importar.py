@@ -21,6 +21,8 @@ st.markdown(
     "entram na fila de classificação; reenviar o mesmo arquivo não duplica nada."
 )
 
+st.download_button("Baixar um arquivo de exemplo", data=csv_import.TEMPLATE, file_name="modelo_comentarios.csv",
+                   mime="text/csv", on_click="ignore", icon=":material/download:", type="tertiary")
 uploaded = st.file_uploader("Arquivo CSV", type=["csv", "txt"], key="csv_arquivo",
                             max_upload_size=settings.upload_max_mb)
 if uploaded is None:
@@ -76,7 +78,7 @@ if report.errors:
         st.caption(f"Mostrando {ERRORS_SHOWN} erros; o relatório completo está no arquivo para baixar.")
     st.download_button("Baixar relatório de erros (CSV)", data=csv_import.errors_csv(report.errors),
                        file_name=f"erros_{uploaded.name.rsplit('.', 1)[0]}.csv", mime="text/csv",
-                       on_click="ignore", icon="📄")
+                       on_click="ignore", icon=":material/download:")
 else:
     st.success("Todas as linhas são válidas.")
 
@@ -94,7 +96,7 @@ if result_state and result_state[0] == file_key:
     st.stop()
 
 if st.button(f"Importar {ui.number(report.valid)} linha(s) válida(s)", type="primary", disabled=report.valid == 0,
-             icon="📥"):
+             icon=":material/upload:"):
     bar = st.progress(0.0, text="Importando...")
     try:
         result = csv_import.import_csv(content, progress=lambda f, t: bar.progress(f, text=t))

@@ -29,7 +29,8 @@ def live_status() -> None:
     q1, q2, q3, q4, q5 = st.columns(5)
     q1.metric("Na fila", ui.number(stats.queued), border=True, help="Jobs esperando um worker.")
     q2.metric("Em execução", ui.number(stats.started), border=True)
-    q3.metric("Aguardando nova tentativa", ui.number(stats.scheduled), border=True)
+    q3.metric("Reagendados", ui.number(stats.scheduled), border=True,
+              help="Jobs aguardando uma nova tentativa (erros temporários).")
     q4.metric("Jobs com falha", ui.number(stats.failed), border=True,
               help="Jobs que esgotaram as tentativas (os comentários ficam como 'falhou').")
     q5.metric("Workers ativos", ui.number(stats.live_workers), border=True,
@@ -63,7 +64,7 @@ else:
     st.markdown("**Modelo local** (offline, scikit-learn). Defina `GEMINI_API_KEY` para usar o Gemini.")
 
 failed = data.status_counts().get("falhou", 0)
-if st.button(f"Reenfileirar os {ui.number(failed)} comentário(s) com falha", disabled=failed == 0, icon="🔁"):
+if st.button(f"Reenfileirar os {ui.number(failed)} comentário(s) com falha", disabled=failed == 0, icon=":material/replay:"):
     try:
         count = pipeline.requeue_failed()
     except Exception:  # noqa: BLE001

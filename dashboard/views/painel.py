@@ -63,27 +63,25 @@ if st.session_state.get("f_tag") and st.session_state["f_tag"] not in tag_option
     tag_options.insert(0, st.session_state["f_tag"])
 artist_options = list(options["artistas"])
 album_options = list(options["albuns"])
-everything = lambda value: "Todos" if value is None else str(value)  # noqa: E731
 
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1])
     c1.date_input("Período", value=_default_period(), key="f_periodo", format="DD/MM/YYYY",
                   max_value=today_local() + timedelta(days=1))
-    c2.selectbox("Categoria", [None, *CATEGORY_VALUES], key="f_categoria",
-                 format_func=lambda v: "Todas" if v is None else v)
-    c3.selectbox("Tag", [None, *tag_options], key="f_tag", format_func=lambda v: "Todas" if v is None else v)
-    c4.selectbox("Status", [None, *(s.value for s in CommentStatus)], key="f_status",
-                 format_func=lambda v: "Todos" if v is None else ui.STATUS_LABELS.get(v, v))
+    c2.selectbox("Categoria", CATEGORY_VALUES, index=None, placeholder="Todas", key="f_categoria")
+    c3.selectbox("Tag", tag_options, index=None, placeholder="Todas", key="f_tag")
+    c4.selectbox("Status", [s.value for s in CommentStatus], index=None, placeholder="Todos", key="f_status",
+                 format_func=lambda v: ui.STATUS_LABELS.get(v, v))
     c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1])
     c1.text_input("Busca no texto", key="f_q", placeholder="ex.: autotune, ingresso caro, atraso",
                   help="Busca textual em português (ignora acentos de flexão: 'atrasou' encontra 'atraso').")
-    c2.selectbox("Artista", [None, *artist_options], key="f_artista", format_func=everything)
-    c3.selectbox("Álbum", [None, *album_options], key="f_album", format_func=everything)
-    c4.slider("Confiança", 0.0, 1.0, (0.0, 1.0), step=0.05, key="f_confianca")
-    st.button("Limpar filtros", on_click=_clear_filters, type="tertiary", icon="✖️")
+    c2.selectbox("Artista", artist_options, index=None, placeholder="Todos", key="f_artista")
+    c3.selectbox("Álbum", album_options, index=None, placeholder="Todos", key="f_album")
+    c4.slider("Confiança (%)", 0, 100, (0, 100), step=5, key="f_confianca")
+    st.button("Limpar filtros", on_click=_clear_filters, type="tertiary", icon=":material/close:")
 
 desde, ate = _period_bounds()
-low, high = st.session_state.get("f_confianca") or (0.0, 1.0)
+low, high = (v / 100 for v in (st.session_state.get("f_confianca") or (0, 100)))
 try:
     filtro = CommentFilter(
         desde=desde, ate=ate,
@@ -143,15 +141,15 @@ table = pd.DataFrame([{
     "id": item["id"],
     "data": pd.to_datetime(item["ocorrido_em"]).tz_convert(get_settings().timezone).tz_localize(None),
     "texto": item["texto"],
-    "artista": item["artista"],
-    "categoria": item["categoria"],
-    "confianca": item["confianca"],
+    "artista": item["artista"] or "",
+    "categoria": item["categoria"] or "",
+    "confianca": None if item["confianca"] is None else round(item["confianca"] * 100),
     "tags": item["tags"],
     "status": ui.STATUS_LABELS.get(item["status"], item["status"]),
-    "origem": ui.ORIGIN_LABELS.get(item["origem"], item["origem"]) if item["origem"] else None,
+    "origem": ui.ORIGIN_LABELS.get(item["origem"], item["origem"]) if item["origem"] else "",
 } for item in page.items])
 event = st.dataframe(
-    table, hide_index=True, on_select="rerun", selection_mode="single-row",
+    table, hide_index=True, on_select="rerun", selection_mode="single-row", height=min(38 + 35 * len(table), 600),
     key=f"tabela_{page_number}_{hash(signature) % 10_000_000}_{st.session_state.get('_tabela_versao', 0)}",
     column_order=["data", "texto", "artista", "categoria", "confianca", "tags", "status", "origem"],
     column_config={
@@ -159,7 +157,7 @@ event = st.dataframe(
         "texto": st.column_config.TextColumn("Comentário", width="large"),
         "artista": st.column_config.TextColumn("Artista"),
         "categoria": st.column_config.TextColumn("Categoria"),
-        "confianca": st.column_config.ProgressColumn("Confiança", min_value=0.0, max_value=1.0, format="percent"),
+        "confianca": st.column_config.ProgressColumn("Confiança", min_value=0, max_value=100, format="%d%%"),
         "tags": st.column_config.ListColumn("Tags"),
         "status": st.column_config.TextColumn("Status"),
         "origem": st.column_config.TextColumn("Origem"),
@@ -182,10 +180,10 @@ with st.expander(f"Exportar os {ui.number(total)} comentário(s) filtrados"):
     e1, e2 = st.columns(2)
     e1.download_button("Baixar CSV (Excel)", data=lambda: export.export_bytes(filtro, "csv"),
                        file_name=f"comentarios_{desde}_{ate}.csv", mime=export.CSV_MIME, on_click="ignore",
-                       icon="📄", width="stretch")
+                       icon=":material/download:", width="stretch")
     e2.download_button("Baixar XLSX", data=lambda: export.export_bytes(filtro, "xlsx"),
                        file_name=f"comentarios_{desde}_{ate}.xlsx", mime=export.XLSX_MIME, on_click="ignore",
-                       icon="📊", width="stretch")
+                       icon=":material/table_view:", width="stretch")
 
 # --- comment view: the selected row, or ?comentario=<id> (a link that opens one comment)
 rows = event.selection.rows if event else []
@@ -207,7 +205,7 @@ if detail is None:
 st.divider()
 title_col, close_col = st.columns([5, 1])
 title_col.subheader("Comentário selecionado")
-if close_col.button("Fechar", icon="✖️", width="stretch"):
+if close_col.button("Fechar", icon=":material/close:", width="stretch"):
     st.query_params.pop("comentario", None)
     st.session_state["_tabela_versao"] = st.session_state.get("_tabela_versao", 0) + 1  # clears the selection
     st.rerun()
@@ -223,7 +221,7 @@ with st.container(border=True):
 
 if detail["status"] == CommentStatus.FALHOU.value:
     st.error(f"A classificação falhou: {detail['erro'] or 'motivo não registrado'}")
-    if st.button("Reenfileirar este comentário", icon="🔁"):
+    if st.button("Reenfileirar este comentário", icon=":material/replay:"):
         try:
             count = pipeline.requeue_failed([detail["id"]])
         except Exception:  # noqa: BLE001

@@ -6,11 +6,13 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import auth, charts, data, ui
 from shared.categories import CATEGORY_VALUES
 from shared.reports import Period, today_local
 
 PERIODS = {"Últimos 7 dias": 7, "Últimos 14 dias": 14, "Últimos 28 dias": 28}
+
+auth.logout_button()  # public page: only shows who is logged in, if anyone
 
 st.title("Relatório semanal de comentários")
 st.caption("O que os ouvintes estão dizendo sobre artistas, álbuns, clipes e shows — classificado automaticamente.")
@@ -58,6 +60,14 @@ def report(days: int) -> None:
     st.caption("Clique numa categoria da legenda para destacá-la (por exemplo, como a crítica reage a um lançamento).")
     st.altair_chart(charts.chart_daily_evolution(pd.DataFrame(rel["evolucao_diaria"])), width="stretch")
 
+    st.subheader("Categorias por artista")
+    st.caption("Os artistas mais comentados no período (informados pelo cliente ou reconhecidos no texto).")
+    by_artist = rel["categorias_por_artista"]
+    if by_artist:
+        st.altair_chart(charts.chart_categories_by_artist(pd.DataFrame(by_artist)), width="stretch")
+    else:
+        st.info("Nenhum comentário com artista identificado no período.")
+
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Tags mais citadas nas últimas 48 h")
@@ -67,33 +77,29 @@ def report(days: int) -> None:
         else:
             st.info("Nenhuma tag citada nas últimas 48 horas.")
     with right:
-        st.subheader("Categorias por artista")
-        by_artist = rel["categorias_por_artista"]
-        if by_artist:
-            st.altair_chart(charts.chart_categories_by_artist(pd.DataFrame(by_artist)), width="stretch")
-        else:
-            st.info("Nenhum comentário com artista identificado no período.")
-
-    st.subheader("Confiança média por categoria")
-    st.caption("Barras: média; traço: mediana da confiança do classificador.")
-    st.altair_chart(charts.chart_confidence_by_category(pd.DataFrame(rel["confianca_por_categoria"])),
-                    width="stretch")
+        st.subheader("Confiança média por categoria")
+        st.altair_chart(charts.chart_confidence_by_category(pd.DataFrame(rel["confianca_por_categoria"])),
+                        width="stretch")
+        st.caption("Barras: média; traço: mediana da confiança do classificador.")
 
     _summary_block(summary)
 
 
 def _headline(totais: dict, distribuicao: list[dict]) -> None:
     change = totais["variacao_percentual"]
-    cols = st.columns(2 + len(CATEGORY_VALUES))
-    cols[0].metric("Comentários no período", ui.number(totais["total"]),
-                   delta=None if change is None else f"{ui.percent(change)} vs. semana anterior",
-                   help="Todos os comentários recebidos no período, classificados ou não.", border=True)
-    cols[1].metric("Classificados", ui.number(totais["classificados"]), border=True,
-                   delta=None if change is not None else "sem período anterior", delta_color="off")
-    for col, row in zip(cols[2:], distribuicao):
-        col.metric(ui.category_label(row["categoria"]), ui.percent(row["percentual"]),
-                   help=f"{ui.number(row['total'])} comentário(s) classificados como {row['categoria']}",
-                   border=True)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Comentários no período", ui.number(totais["total"]), border=True,
+              delta=None if change is None else f"{ui.percent(change)} vs. período anterior",
+              help="Todos os comentários do período, classificados ou não, comparados com o período anterior "
+                   "de mesma duração.")
+    c2.metric("Classificados", ui.number(totais["classificados"]), border=True,
+              help="Comentários que já têm uma categoria (os demais estão na fila).")
+    c3.metric("Período anterior", ui.number(totais["total_anterior"]), border=True,
+              help="Comentários no período imediatamente anterior, de mesma duração.")
+    cols = st.columns(len(CATEGORY_VALUES))
+    for col, row in zip(cols, distribuicao):
+        col.metric(ui.category_label(row["categoria"]), ui.percent(row["percentual"]), border=True,
+                   help=f"{ui.number(row['total'])} comentário(s) classificados como {row['categoria']}")
 
 
 def _summary_block(summary: dict | None) -> None:

@@ -1,0 +1,183 @@
+"""Each page seen once in a real headless Chromium (Debian `chromium`, driven by playwright).
+
+`streamlit run` serves the app on a free port against this run's test database. Screenshots are written
+to the test's temporary folder (and to $ALUMUSIC_SCREENSHOTS when set, to look at them).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from shared.settings import get_settings
+from tests.dashboard_helpers import seed_report_data
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 30_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def streamlit_url(services):
+    port = _free_port()
+    log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"streamlit-{port}.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"streamlit não subiu; veja {log.name}")
+        time.sleep(0.3)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    # Tall viewport: Streamlit scrolls inside its own container, so a "full page" shot is the viewport.
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="pt-BR")
+    tab = context.new_page()
+    tab.set_default_timeout(TIMEOUT_MS)
+    yield tab
+    context.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit finished running the script (the running indicator is gone)."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+
+
+def shoot(page, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    target = os.environ.get("ALUMUSIC_SCREENSHOTS")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(target) / path.name)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def log_in(page, url: str, email: str, password: str, path: str = "painel") -> None:
+    page.goto(f"{url}/{path}")
+    page.get_by_label("Senha").wait_for()
+    settle(page)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Senha").fill(password)
+    page.get_by_role("button", name="Entrar").click()
+    page.get_by_role("button", name="Sair").wait_for()
+    settle(page)
+    page.wait_for_timeout(1000)  # the cookie component answers with one more run
+    settle(page)
+
+
+def test_report_page_shows_headline_numbers_and_its_charts(streamlit_url, page, tmp_path):
+    seed_report_data()
+    page.goto(streamlit_url)
+    settle(page)
+    page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
+    assert page.get_by_text("Relatório semanal de comentários").is_visible()
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() >= 5
+    assert page.locator('[data-testid="stMetric"]').count() >= 5
+    assert page.get_by_text("críticas à mixagem de Banda Aurora").is_visible()
+    assert page.get_by_label("Senha").count() == 0  # public: no login form
+    shoot(page, tmp_path, "relatorio")
+
+
+def test_login_leads_to_the_dashboard_and_the_cookie_keeps_the_session(streamlit_url, page, tmp_path, make_user):
+    seed_report_data()
+    email, password = make_user()
+    page.goto(f"{streamlit_url}/painel")
+    page.get_by_label("Senha").wait_for()
+    settle(page)
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    shoot(page, tmp_path, "login")
+
+    log_in(page, streamlit_url, email, password)
+    page.get_by_text("comentário(s) encontrados").wait_for()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    assert page.get_by_role("button", name="Sair").is_visible()
+    shoot(page, tmp_path, "painel")
+
+    cookies = {c["name"] for c in page.context.cookies()}
+    assert get_settings().cookie_name in cookies
+    page.goto(f"{streamlit_url}/operacoes")  # a new session: logged in again from the cookie
+    settle(page)
+    page.get_by_text("Fila de classificação").wait_for()
+    assert page.get_by_label("Senha").count() == 0
+    shoot(page, tmp_path, "operacoes")
+
+
+def test_import_and_summaries_pages_after_login(streamlit_url, page, tmp_path, make_user):
+    seed_report_data()
+    email, password = make_user()
+    log_in(page, streamlit_url, email, password, path="importar")
+    page.get_by_text("Importar comentários (CSV)").wait_for()
+    page.locator('[data-testid="stFileUploader"]').wait_for()
+    shoot(page, tmp_path, "importar")
+
+    page.get_by_role("link", name="Resumos semanais").click()
+    settle(page)
+    page.get_by_text("críticas à mixagem de Banda Aurora").wait_for()
+    shoot(page, tmp_path, "resumos")
+
+
+def test_logout_returns_to_the_login_form(streamlit_url, page, make_user):
+    email, password = make_user()
+    log_in(page, streamlit_url, email, password)
+    page.get_by_role("button", name="Sair").click()
+    settle(page)
+    page.get_by_label("Senha").wait_for()
+    page.goto(f"{streamlit_url}/painel")  # the cookie is gone too
+    page.get_by_label("Senha").wait_for()
+    assert get_settings().cookie_name not in {c["name"] for c in page.context.cookies()}
