@@ -71,11 +71,11 @@ def receive():
     """
     items = _items_from_body()
     result = ingest(items, enqueue=_cached_enqueue())
-    counts = {status: 0 for status in ItemStatus}
+    counts = dict.fromkeys(ItemStatus, 0)
     listed = []
     for comment_id, status in result.items:
         counts[status] += 1
-        listed.append({"id": str(comment_id), "status": status.value})
+        listed.append({"id": str(comment_id), "status": status})  # a StrEnum serialises as its value
     body = {
         "recebidos": len(listed),
         "enfileirados": counts[ItemStatus.ENFILEIRADO],

@@ -11,13 +11,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from uuid import UUID
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from shared.contracts import CommentIn, Source
 from shared.db import session_scope
-from shared.models import Comment
 from shared.queue import enqueue_classification
 from shared.text import text_hash
 
@@ -44,12 +42,19 @@ class IntakeResult:
         return [i for i, s in self.items if s is ItemStatus.ENFILEIRADO]
 
 
-def _row(item: CommentIn, source: Source) -> dict:
-    return {
-        "id": item.id, "texto": item.texto, "text_hash": text_hash(item.texto),
-        "artista": item.artista, "album": item.album, "musica": item.musica,
-        "written_at": item.data, "source": source,
-    }
+# One statement for the whole batch: the rows travel as parallel arrays (one parameter per column), so the
+# cost is one round trip and no per-row statement building. Repeated ids never reach it (first one wins).
+_INSERT_BATCH = text("""
+    INSERT INTO comments (id, texto, text_hash, artista, album, musica, written_at, source)
+    SELECT t.id, t.texto, t.text_hash, t.artista, t.album, t.musica, t.written_at, CAST(:source AS comment_source)
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:textos AS text[]), CAST(:hashes AS varchar[]),
+                CAST(:artistas AS varchar[]), CAST(:albums AS varchar[]), CAST(:musicas AS varchar[]),
+                CAST(:datas AS timestamptz[]))
+         AS t(id, texto, text_hash, artista, album, musica, written_at)
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id::text
+""")
+_STORED_HASHES = text("SELECT id::text, text_hash FROM comments WHERE id = ANY(CAST(:ids AS uuid[]))")
 
 
 def store_comments(session: Session, items: Sequence[CommentIn], source: Source) -> list[tuple[UUID, ItemStatus]]:
@@ -58,31 +63,41 @@ def store_comments(session: Session, items: Sequence[CommentIn], source: Source)
     Runs inside the caller's transaction. Repeated ids inside the same batch are judged against the
     first occurrence, exactly as if they had come in a later request.
     """
-    rows: dict[UUID, dict] = {}
-    for item in items:
-        rows.setdefault(item.id, _row(item, source))
-    inserted: set[UUID] = set()
-    if rows:
-        stmt = insert(Comment).on_conflict_do_nothing(index_elements=[Comment.id]).returning(Comment.id)
-        inserted = set(session.scalars(stmt, list(rows.values())).all())
-    existing_ids = [i for i in rows if i not in inserted]
-    stored_hash: dict[UUID, str] = {}
-    if existing_ids:
-        stored_hash = dict(session.execute(
-            select(Comment.id, Comment.text_hash).where(Comment.id.in_(existing_ids))).tuples().all())
-    for i in inserted:
-        stored_hash[i] = rows[i]["text_hash"]
+    keys = [str(item.id) for item in items]  # compared as text: cheaper than building UUIDs from the rows
+    hashes = [text_hash(item.texto) for item in items]
+    first: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        first.setdefault(key, index)
+    unique = [items[i] for i in first.values()]
+    inserted: set[str] = set()
+    if unique:
+        params = {
+            "source": Source(source).value,
+            "ids": list(first),
+            "textos": [item.texto for item in unique],
+            "hashes": [hashes[i] for i in first.values()],
+            "artistas": [item.artista for item in unique],
+            "albums": [item.album for item in unique],
+            "musicas": [item.musica for item in unique],
+            "datas": [item.data for item in unique],
+        }
+        inserted = set(session.execute(_INSERT_BATCH, params).scalars().all())
+    existing = [key for key in first if key not in inserted]
+    stored_hash: dict[str, str] = {}
+    if existing:
+        stored_hash = dict(session.execute(_STORED_HASHES, {"ids": existing}).all())
+    for key in inserted:
+        stored_hash[key] = hashes[first[key]]
 
     results: list[tuple[UUID, ItemStatus]] = []
-    first_seen: set[UUID] = set()
-    for item in items:
-        if item.id in inserted and item.id not in first_seen:
-            first_seen.add(item.id)
-            results.append((item.id, ItemStatus.ENFILEIRADO))
-        elif stored_hash.get(item.id) == text_hash(item.texto):
-            results.append((item.id, ItemStatus.DUPLICADO))
+    new, duplicate, conflict = ItemStatus.ENFILEIRADO, ItemStatus.DUPLICADO, ItemStatus.CONFLITO
+    for index, (item, key) in enumerate(zip(items, keys)):
+        if key in inserted and first[key] == index:
+            results.append((item.id, new))
+        elif stored_hash.get(key) == hashes[index]:
+            results.append((item.id, duplicate))
         else:
-            results.append((item.id, ItemStatus.CONFLITO))
+            results.append((item.id, conflict))
     return results
 
 
