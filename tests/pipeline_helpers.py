@@ -7,6 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+import email
+import email.policy
+
+from aiosmtpd.controller import Controller
+
 from shared.classifiers.base import ClassificationFailure, Classifier, ClassifierItem, ClassifierOutcome
 from shared.contracts import ClassificationResult, CommentIn, Origin, Source, Tag
 from shared.db import session_scope
@@ -50,6 +55,31 @@ class KeywordClassifier(Classifier):
 
     def during_classify(self, items: Sequence[ClassifierItem]) -> None:
         """Hook for tests: something that happens elsewhere while the classifier works."""
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message received."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+
+def start_smtp(port: int) -> tuple[Controller, Inbox]:
+    """A real SMTP server in this process (aiosmtpd), listening on 127.0.0.1:port."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, inbox
+
+
+def smtp_env(port: int) -> dict[str, str]:
+    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none",
+            "MAIL_TO": "diretoria@alumusic.com.br; curadoria@alumusic.com.br"}
 
 
 def add_comments(texts: Sequence[str], artista: str | None = "Luna Ferraz",

@@ -9,7 +9,6 @@ import logging
 from datetime import date
 
 import pytest
-from aiosmtpd.controller import Controller
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
@@ -22,33 +21,18 @@ from shared.models import LlmCall, WeeklySummary
 from shared.queue import get_queue
 from shared.settings import get_settings, reset_settings_cache
 from tests.fake_gemini import Status, Text
+from tests.pipeline_helpers import smtp_env, start_smtp
 from tests.report_seed import classified, utc
 
 WEEK = "2026-W47"  # Monday 2026-11-16 .. Sunday 2026-11-22
 
 
-class Inbox:
-    """aiosmtpd handler keeping every message received."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_server(monkeypatch):
-    inbox = Inbox()
     port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SMTP_PORT", str(port))
-    monkeypatch.setenv("SMTP_SECURITY", "none")
-    monkeypatch.setenv("MAIL_TO", "diretoria@alumusic.com.br; curadoria@alumusic.com.br")
+    controller, inbox = start_smtp(port)
+    for key, value in smtp_env(port).items():
+        monkeypatch.setenv(key, value)
     reset_settings_cache()
     try:
         yield inbox

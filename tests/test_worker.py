@@ -23,7 +23,9 @@ from shared.settings import ROOT, get_settings, reset_settings_cache
 from tests.fake_gemini import (
     Confidence, DuplicatedIds, ExtraIds, InvalidCategory, MalformedJson, MissingIds, Slow, Status, Valid, wait_for,
 )
-from tests.pipeline_helpers import add_comments, comment, current, history, max_current_per_comment, statuses
+from tests.pipeline_helpers import (
+    add_comments, comment, current, history, max_current_per_comment, smtp_env, start_smtp, statuses,
+)
 from worker.schedules import (
     RECONCILE_JOB_ID, WEEKLY_SUMMARY_JOB_ID, ZonedScheduler, make_scheduler, next_cron_time, register_schedules,
 )
@@ -358,6 +360,37 @@ def test_a_due_weekly_job_runs_in_a_worker_and_is_rescheduled_for_next_week(serv
     assert job.return_value()["semana"] == __import__("shared.summary").summary.previous_iso_week()
     assert _scheduled(redis_conn)[WEEKLY_SUMMARY_JOB_ID] == next_cron_time(settings.summary_cron,
                                                                            settings.timezone).timestamp()
+
+
+def test_a_weekly_run_that_cannot_reach_smtp_is_retried_and_the_mail_arrives_once(services, redis_conn, setenv):
+    from shared.embedded import free_port
+    from tests.report_seed import classified, utc
+    from shared.categories import Category
+
+    port = free_port()
+    setenv(**smtp_env(port))  # nothing listens there yet
+    classified("show lindo", Category.ELOGIO, when=utc(2026, 11, 18))
+    settings = get_settings()
+    scheduler = make_scheduler(redis_conn, settings)
+    register_schedules(scheduler, settings)
+    queue = get_queue(redis_conn)
+
+    redis_conn.zadd(scheduler.scheduled_jobs_key, {WEEKLY_SUMMARY_JOB_ID: time.time() - 1})
+    scheduler.enqueue_jobs()
+    SimpleWorker([queue], connection=redis_conn, serializer=JSONSerializer).work(burst=True)
+    assert queue.scheduled_job_registry.get_job_ids() == [WEEKLY_SUMMARY_JOB_ID]  # waiting for its retry
+
+    controller, inbox = start_smtp(port)
+    try:
+        drain(redis_conn)
+        redis_conn.zadd(scheduler.scheduled_jobs_key, {WEEKLY_SUMMARY_JOB_ID: time.time() - 1})
+        scheduler.enqueue_jobs()  # the next week's trigger for the same week: nothing new is sent
+        drain(redis_conn)
+    finally:
+        controller.stop()
+
+    assert len(inbox.messages) == 1
+    assert Job.fetch(WEEKLY_SUMMARY_JOB_ID, connection=redis_conn, serializer=JSONSerializer).get_status() == "finished"
 
 
 def _uuids(n: int):

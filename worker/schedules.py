@@ -31,6 +31,8 @@ FIXED_JOB_IDS = (WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID)
 # How often the scheduler loop looks for due jobs (seconds).
 POLL_SECONDS = 30
 WEEKLY_SUMMARY_TIMEOUT = 600
+# A failed weekly run (SMTP or database down) is retried after these waits, seconds; it is idempotent.
+SUMMARY_RETRY_INTERVALS = [300, 1800, 7200]
 
 
 class JsonJob(Job):
@@ -63,7 +65,8 @@ class ZonedScheduler(Scheduler):
         return super().enqueue_jobs()
 
     def cron_in_zone(self, cron_string: str, func: str, tz: str, **kwargs) -> Job:
-        """Like `cron`, with the schedule evaluated in `tz` (DST-aware) for this and every later run."""
+        """Like `cron`, with the schedule evaluated in `tz` (DST-aware) for this and every later run.
+        `meta={"retry_intervals": [...]}` gives every run its own RQ retries."""
         croniter(cron_string)  # raises on an invalid expression before anything is written
         meta = dict(kwargs.pop("meta", None) or {}, cron_timezone=tz)
         with warnings.catch_warnings():  # rq-scheduler's first estimate uses `crontab`, which warns; replaced below
@@ -77,6 +80,8 @@ class ZonedScheduler(Scheduler):
         if not (cron_string and tz):
             return super().enqueue_job(job)
         self.log.info("enfileirando %s (%s)", job.func_name, job.id)
+        intervals = list(job.meta.get("retry_intervals") or [])
+        job.retries_left, job.retry_intervals = (len(intervals), intervals) if intervals else (None, [])
         self.get_queue_for_job(job).enqueue_job(job, at_front=bool(job.enqueue_at_front))
         self.connection.zadd(self.scheduled_jobs_key, {job.id: next_cron_time(cron_string, tz).timestamp()})
 
@@ -90,6 +95,7 @@ def register_schedules(scheduler: ZonedScheduler, settings: Settings) -> list[Jo
     """(Re)register the periodic jobs under fixed ids: safe to call on every start."""
     weekly = scheduler.cron_in_zone(
         settings.summary_cron, WEEKLY_SUMMARY_FUNC, settings.timezone, id=WEEKLY_SUMMARY_JOB_ID,
+        meta={"retry_intervals": SUMMARY_RETRY_INTERVALS},
         queue_name=settings.queue_name, timeout=WEEKLY_SUMMARY_TIMEOUT,
         description=f"resumo semanal ({settings.summary_cron}, {settings.timezone})",
     )
