@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from shared.classifiers.base import (
     ClassificationFailure, Classifier, ClassifierItem, ClassifierOutcome, LlmUsage,
 )
 from shared.contracts import ClassificationResult, Origin, Tag
+from shared.settings import ROOT
 
 Answer = tuple[str, float, tuple[str, ...]] | str  # (categoria, confianca, tags) or a failure reason
 
@@ -208,7 +212,8 @@ def test_default_classifier_is_the_configured_one(hand_dataset: Path, tmp_path: 
     from shared.settings import reset_settings_cache
     reset_settings_cache()
     asked: list[str] = []
-    invoke(["--dataset", str(hand_dataset), "--out", str(tmp_path)], lambda name: asked.append(name) or hand_classifier())
+    invoke(["--dataset", str(hand_dataset), "--out", str(tmp_path)],
+           lambda name: asked.append(name) or hand_classifier())
     assert asked == ["gemini"]
 
 
@@ -255,3 +260,23 @@ def test_repeated_id_gives_a_clear_error(tmp_path: Path):
     dataset = write_csv(tmp_path / "d.csv", ["id", "texto", "categoria"], [("a", "x", "SPAM"), ("a", "y", "SPAM")])
     with pytest.raises(DatasetError, match=r"linha 3: id 'a' repetido \(já usado na linha 2\)"):
         load_dataset(dataset)
+
+
+def test_local_eval_runs_without_postgresql_or_redis(tmp_path: Path):
+    """The real command with the real local classifier, with unreachable database and Redis URLs."""
+    rows = [("que disco perfeito, ouço todo dia", "ELOGIO"), ("som horrível e atraso de duas horas", "CRÍTICA"),
+            ("podiam lançar a versão acústica", "SUGESTÃO"), ("que horas abre o portão?", "DÚVIDA"),
+            ("ganhe dinheiro fácil, link na bio", "SPAM")]
+    dataset = write_csv(tmp_path / "mini.csv", ["texto", "categoria"], rows)
+    env = {**os.environ, "DATABASE_URL": "postgresql://ninguem@127.0.0.1:9/nada", "REDIS_URL": "redis://127.0.0.1:9/0"}
+    env.pop("CLASSIFIER", None)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "evals", "--classifier", "local", "--dataset", str(dataset), "--out", str(tmp_path),
+         "--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr
+    report = json.loads((tmp_path / "mini-local.json").read_text(encoding="utf-8"))
+    assert report["execucao"]["modelo"].startswith("local-tfidf-")
+    assert report["metricas"]["itens"] == 5 and report["metricas"]["falhas"] == 0

@@ -45,7 +45,8 @@ NEGATIVE = (
     r"chat[oa]s?\b", r"chatice", r"\bsono\b", r"tedio", r"entediant", r"cansativ", r"cansa\b", r"enjoa",
     r"irritant", r"insuportav", r"vergonh", r"ridicul", r"absurdo\b(?! de bo)", r"desrespeit", r"descaso",
     r"falta de respeito", r"odeio", r"odiei", r"odio", r"pior(?:es)?\b", r"piorou", r"carissim", r"caro demais",
-    r"muito caro", r"abusiv", r"roubo", r"roubada", r"estrag", r"errad", r"falha", r"falhou", r"atras(?:o|ou|ado|ada|aram)\b",
+    r"muito caro", r"abusiv", r"roubo", r"roubada", r"estrag", r"errad", r"falha", r"falhou",
+    r"atras(?:o|ou|ado|ada|aram)\b",
     r"cancel", r"desorganiz", r"bagunc", r"mal feit", r"malfeit", r"desafin", r"gritad", r"forcad", r"generic",
     r"repetitiv", r"preguic", r"amador", r"plagio", r"copia\b", r"sem graca", r"sem sal", r"sem nocao",
     r"sem alma", r"sem emocao", r"sem criatividade", r"nada a ver", r"\bmeh\b", r"mediocr", r"nunca mais",
@@ -147,7 +148,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|br|app|top|club|blog|link|ly|xyz|info|site|shop|me)\b")
+_URL = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|br|app|top|club|blog|link|ly|xyz|info|site|shop|me)\b")
 _WORD = re.compile(r"\w+")
 FEATURE_NAMES = (
     "pos", "neg", "pos_negated", "neg_negated", "pos_and_neg", "sarcasm", "sarcasm_with_pos",
