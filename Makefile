@@ -28,7 +28,7 @@ test: install-dev  ## the whole test suite (TEST_DATABASE_URL / TEST_REDIS_URL o
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 evals: install-local  ## classifier quality on the golden set; fails below the thresholds
-	$(PY) -m evals
+	$(PY) -m evals $(EVALS_ARGS)
 
 train: install-local  ## rebuild the offline classifier from the training corpus
 	$(PY) -m shared.classifiers.local train

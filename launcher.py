@@ -22,7 +22,7 @@ from shared.settings import LOCAL_DIR, ROOT, RUNTIME_ENV, load_settings, reset_s
 
 BIN = Path(sys.executable).parent
 READY_TIMEOUT_S = 90
-FIRST_USER_EMAIL = "admin@alumusic.local"
+FIRST_USER_EMAIL = "admin@alumusic.example"
 
 
 def say(message: str) -> None:
@@ -99,12 +99,12 @@ def start_infrastructure(settings, stoppers: list) -> dict[str, str]:
         reset_settings_cache()
         settings = load_settings()
     if not settings.database_url:
-        say("DATABASE_URL não definido: iniciando PostgreSQL embutido (dados em .local/pgdata)...")
+        say(f"DATABASE_URL não definido: iniciando PostgreSQL embutido (dados em {LOCAL_DIR / 'pgdata'})...")
         pg = embedded.start_postgres(LOCAL_DIR / "pgdata")
         stoppers.append(("PostgreSQL", pg.stop))
         runtime["DATABASE_URL"] = embedded.ensure_database(pg.url("postgres"), "alumusic")
     if not settings.redis_url:
-        say("REDIS_URL não definido: iniciando Redis embutido (dados em .local/redis)...")
+        say(f"REDIS_URL não definido: iniciando Redis embutido (dados em {LOCAL_DIR / 'redis'})...")
         rd = embedded.start_redis(LOCAL_DIR / "redis")
         stoppers.append(("Redis", rd.stop))
         runtime["REDIS_URL"] = rd.url

