@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 
 from shared import pipeline
 from shared.classifiers.base import ClassificationFailure
-from shared.contracts import CommentStatus, Origin, Tag
+from shared.contracts import CommentStatus, Origin
 from shared.db import session_scope
-from shared.models import Classification, ClassificationTag, Comment
+from shared.models import Comment
 from shared.queue import CLASSIFY_JOB, get_queue
 from tests.pipeline_helpers import (
     KeywordClassifier, add_comments, comment, current, history, max_current_per_comment, statuses,
