@@ -91,6 +91,7 @@ def receive():
 
 @bp.get("/api/comentarios/<comment_id>")
 @api_spec.validate(resp=Doc(HTTP_200=ComentarioDetalhe, HTTP_401=Erro, HTTP_404=Erro, HTTP_422=Erro, HTTP_503=Erro),
+                   path_parameter_descriptions={"comment_id": "UUID do comentário (o id enviado pelo cliente)"},
                    tags=["comentários"], security=BEARER, skip_validation=True)
 @jwt_required()
 def show(comment_id: str):
