@@ -1,11 +1,12 @@
 """Login (JWT access + refresh tokens) and refresh. Login is throttled per client address and per e-mail."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Flask, jsonify, request
+from flask_limiter import Limiter
 from flask_jwt_extended import create_access_token, create_refresh_token, current_user, jwt_required
 from spectree import Response as Doc
 
-from ingest_api.extensions import api_spec, client_address, limiter
+from ingest_api.extensions import api_spec, client_address
 from ingest_api.http import ApiError, json_body
 from ingest_api.schemas import Erro, ErroValidacao, Login, Tokens
 from shared import users
@@ -27,6 +28,14 @@ def _email_key() -> str:
     return "email:" + (email.strip().lower()[:320] if isinstance(email, str) else "")
 
 
+def apply_login_limits(app: Flask, limiter: Limiter) -> None:
+    """LOGIN_RATE_LIMIT per client address and, separately, per e-mail (429 with Retry-After when exceeded)."""
+    view = app.view_functions["auth.login"]
+    view = limiter.limit(_login_limit, key_func=client_address, scope="login-endereco")(view)
+    view = limiter.limit(_login_limit, key_func=_email_key, scope="login-email")(view)
+    app.view_functions["auth.login"] = view
+
+
 def _tokens(email: str, refresh: bool = True) -> dict:
     settings = get_settings()
     body = {"access_token": create_access_token(identity=email), "token_type": "Bearer",
@@ -40,8 +49,6 @@ def _tokens(email: str, refresh: bool = True) -> dict:
 @api_spec.validate(json=Login, resp=Doc(HTTP_200=Tokens, HTTP_400=Erro, HTTP_401=Erro, HTTP_415=Erro,
                                         HTTP_422=ErroValidacao, HTTP_429=Erro),
                    tags=["autenticação"], skip_validation=True)
-@limiter.limit(_login_limit, key_func=client_address, scope="login-endereco")
-@limiter.limit(_login_limit, key_func=_email_key, scope="login-email")
 def login():
     """Entra com e-mail e senha
 

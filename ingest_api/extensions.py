@@ -20,8 +20,6 @@ DOCS_PATH = "docs"
 OPENAPI_URL = "/api/openapi.json"
 
 jwt = JWTManager()
-limiter = Limiter(key_func=client_address, key_prefix="alumusic", headers_enabled=True, swallow_errors=True,
-                  in_memory_fallback_enabled=True, strategy="fixed-window")
 api_spec = SpecTree(
     "flask",
     title="AluMusic API",
@@ -56,7 +54,11 @@ def init_extensions(app: Flask, settings: Settings) -> None:
     )
     jwt.init_app(app)
     _jwt_callbacks()
-    limiter.init_app(app)
+    # One limiter per app (its Redis-health state and in-memory fallback belong to this app alone).
+    limiter = Limiter(client_address, app=app, key_prefix="alumusic", headers_enabled=True, swallow_errors=True,
+                      in_memory_fallback_enabled=True, strategy="fixed-window")
+    from ingest_api import auth
+    auth.apply_login_limits(app, limiter)
     api_spec.register(app)
     # Endpoint names starting with "openapi" stay out of the document itself.
     app.add_url_rule(OPENAPI_URL, "openapi_document", lambda: app.json.response(api_spec.spec))

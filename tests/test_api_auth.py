@@ -129,3 +129,14 @@ def test_expired_forged_and_expiryless_tokens_are_refused(app, client, user):
         response = client.get("/api/comentarios", headers={"Authorization": f"Bearer {bad}"})
         assert response.status_code == 401, bad
         assert response.is_json and response.json["erro"]
+
+
+def test_login_works_and_is_still_throttled_in_memory_when_redis_is_down(user, monkeypatch):
+    from ingest_api import create_app
+    from tests.api_fixtures import closed_port_url
+
+    monkeypatch.setenv("REDIS_URL", closed_port_url("redis"))
+    reset_settings_cache()
+    client = create_app({"TESTING": True}).test_client()
+    statuses = [_login(client, *user, address="10.4.0.1").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
