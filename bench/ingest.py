@@ -191,6 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             [str(Path(sys.executable).parent / "gunicorn"), "-c", "ingest_api/gunicorn_conf.py",
              "ingest_api:create_app()"], cwd=ROOT, env=env)
         _wait_for(port)
+        load_before = os.getloadavg()[0]
         token = _login(port, email, password)
         # warm-up: every worker imports, connects and compiles its statements
         warmup = _load(port, token, 10, args.clients, 3.0, args.clients * 5, "aquecimento")
@@ -217,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r.label:<34}{r.requests:>7}{r.comments:>9}{r.seconds:>7.1f}{r.comments_per_second:>12,.0f}"
                   f"{r.percentile(50):>9.1f}{r.percentile(99):>9.1f}{r.errors:>7}")
         print(f"comentários no banco: {stored} (esperado {expected})")
+        print(f"carga da máquina (load average 1 min) no início/fim: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
+              "(acima de ~1 significa outros processos disputando os 2 núcleos)")
         return 0 if stored == expected and not any(r.errors for r in results) else 1
     finally:
         if gunicorn is not None:
