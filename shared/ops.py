@@ -1,7 +1,7 @@
 """Queries for the dashboard's operations panel and filter choices (aggregated in SQL).
 
 - `llm_usage_by_day`: LLM calls, tokens and estimated cost per day (prices from Settings).
-- `filter_options`: the artists, albums and tag codes the filters offer.
+- `filter_options`: the artists, albums and tag codes the filters offer (index skip scans).
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from shared.catalog import ARTIST_NAMES, ARTISTS
 from shared.settings import get_settings
 
 OPTIONS_LIMIT = 300
@@ -66,29 +67,31 @@ def llm_usage_by_day(session: Session, days: int = 30, today: date | None = None
     } for r in rows]
 
 
-def filter_options(session: Session, limit: int = OPTIONS_LIMIT) -> dict[str, list[str]]:
-    """Distinct artists and albums (as sent or as recognised) and tag codes in use, most frequent first."""
-    def values(sql: str) -> list[str]:
-        return [r[0] for r in session.execute(text(sql), {"limit": limit})]
+def _distinct(session: Session, table: str, column: str, limit: int, where: str = "") -> list[str]:
+    """Distinct values of an indexed column by a "skip scan" (one index probe per value, not a full scan)."""
+    extra = f" AND {where}" if where else ""
+    sql = f"""
+        WITH RECURSIVE v(value) AS (
+          (SELECT {column} FROM {table} WHERE {column} IS NOT NULL{extra} ORDER BY {column} LIMIT 1)
+          UNION ALL
+          SELECT (SELECT {column} FROM {table} WHERE {column} > v.value{extra} ORDER BY {column} LIMIT 1)
+          FROM v WHERE v.value IS NOT NULL
+        )
+        SELECT value FROM v WHERE value IS NOT NULL LIMIT :limit
+    """
+    return [r[0] for r in session.execute(text(sql), {"limit": limit})]
 
+
+def filter_options(session: Session, limit: int = OPTIONS_LIMIT) -> dict[str, list[str]]:
+    """Artists, albums and tag codes the filters offer, in alphabetical order.
+
+    Artists and albums: those sent by clients plus the known catalogue (the names the classifier recognises
+    in texts). Tags: every code ever used. Each list comes from an index, so it stays fast on big tables.
+    """
+    artists = set(_distinct(session, "comments", "artista", limit)) | set(ARTIST_NAMES)
+    albums = set(_distinct(session, "comments", "album", limit)) | {a for artist in ARTISTS for a in artist.albums}
     return {
-        "artistas": values("""
-            SELECT name FROM (
-              SELECT artista AS name, count(*) AS n FROM comments WHERE artista IS NOT NULL GROUP BY 1
-              UNION ALL
-              SELECT artista, count(*) FROM classifications WHERE is_current AND artista IS NOT NULL GROUP BY 1
-            ) s GROUP BY name ORDER BY sum(n) DESC, name LIMIT :limit
-        """),
-        "albuns": values("""
-            SELECT name FROM (
-              SELECT album AS name, count(*) AS n FROM comments WHERE album IS NOT NULL GROUP BY 1
-              UNION ALL
-              SELECT album, count(*) FROM classifications WHERE is_current AND album IS NOT NULL GROUP BY 1
-            ) s GROUP BY name ORDER BY sum(n) DESC, name LIMIT :limit
-        """),
-        "tags": values("""
-            SELECT t.codigo FROM classification_tags t
-            JOIN classifications k ON k.id = t.classification_id AND k.is_current
-            GROUP BY t.codigo ORDER BY count(*) DESC, t.codigo LIMIT :limit
-        """),
+        "artistas": sorted(artists, key=str.casefold)[:limit],
+        "albuns": sorted(albums, key=str.casefold)[:limit],
+        "tags": _distinct(session, "classification_tags", "codigo", limit),
     }
