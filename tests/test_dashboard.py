@@ -343,3 +343,14 @@ def test_csv_without_header_is_refused_in_plain_words(curator):
     at = upload(logged_in("views/importar.py", curator), b"gostei muito,Luna Ferraz\n")
     assert "precisa ser o cabeçalho com a coluna 'texto'" in texts(at)
     assert csv_comments() == []
+
+
+def test_database_down_shows_a_plain_message_not_a_traceback(monkeypatch):
+    from shared.settings import reset_settings_cache
+    from tests.dashboard_helpers import app
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nada")
+    reset_settings_cache()
+    at = app().run()
+    assert not at.exception
+    assert "Não foi possível conectar ao banco de dados" in texts(at)

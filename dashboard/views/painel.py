@@ -2,6 +2,7 @@
 the comment view with its classification history, label correction and export. Login required."""
 from __future__ import annotations
 
+import zlib
 from datetime import date, timedelta
 
 import pandas as pd
@@ -150,7 +151,7 @@ table = pd.DataFrame([{
 } for item in page.items])
 event = st.dataframe(
     table, hide_index=True, on_select="rerun", selection_mode="single-row", height=min(38 + 35 * len(table), 600),
-    key=f"tabela_{page_number}_{hash(signature) % 10_000_000}_{st.session_state.get('_tabela_versao', 0)}",
+    key=f"tabela_{page_number}_{zlib.crc32(signature.encode())}_{st.session_state.get('_tabela_versao', 0)}",
     column_order=["data", "texto", "artista", "categoria", "confianca", "tags", "status", "origem"],
     column_config={
         "data": st.column_config.DatetimeColumn("Data", format="DD/MM/YYYY HH:mm"),
