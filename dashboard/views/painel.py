@@ -75,7 +75,7 @@ with st.container(border=True):
                  format_func=lambda v: ui.STATUS_LABELS.get(v, v))
     c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1])
     c1.text_input("Busca no texto", key="f_q", placeholder="ex.: autotune, ingresso caro, atraso",
-                  help="Busca textual em português (ignora acentos de flexão: 'atrasou' encontra 'atraso').")
+                  help="Busca textual em português: encontra variações da palavra ('atrasou' encontra 'atraso').")
     c2.selectbox("Artista", artist_options, index=None, placeholder="Todos", key="f_artista")
     c3.selectbox("Álbum", album_options, index=None, placeholder="Todos", key="f_album")
     c4.slider("Confiança (%)", 0, 100, (0, 100), step=5, key="f_confianca")
