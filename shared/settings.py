@@ -82,7 +82,7 @@ class Settings(BaseSettings):
 
     # --- workers and schedules
     workers: int = 2
-    # True: RQ forks a work horse per job (isolates crashes, ~2x slower with the local model); False: jobs
+    # True: RQ forks a work horse per job (isolates crashes, ~4x slower with the local model); False: jobs
     # run inside the worker process (rq.SimpleWorker), which keeps the model and DB connections warm.
     worker_fork: bool = False
     queue_name: str = "classificacao"
