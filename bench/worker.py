@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         texts = _texts(args.comments, args.duplicates)
         batch = settings.max_batch_items
         print(f"modelo {model}; {args.comments} comentários (duplicados: {args.duplicates:.0%}); "
-              f"jobs de {settings.enqueue_chunk_size}; worker {'com' if args.fork else 'sem'} fork por job; "
+              f"jobs de {settings.classify_chunk_size}; worker {'com' if args.fork else 'sem'} fork por job; "
               f"{os.cpu_count()} CPUs")
         print(f"{'workers':>7} {'pendente→classificado':>22} {'com a ingestão (API)':>21} {'falhas':>7}")
         for workers in (int(w) for w in args.workers.split(",")):

@@ -64,7 +64,7 @@ class Comment(Base):
     __table_args__ = (
         CheckConstraint("length(texto) > 0", name="texto_not_empty"),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
-        # Covering (migration 0003): the report reads the period's ids and artists from the index alone.
+        # Covering (migration 0002): the report reads the period's ids and artists from the index alone.
         Index("ix_comments_occurred_at", "occurred_at", postgresql_include=["id", "artista"]),
         Index("ix_comments_received_at", "received_at"),
         Index("ix_comments_status_changed", "status", "status_changed_at"),
@@ -108,7 +108,7 @@ class Classification(Base):
     __table_args__ = (
         CheckConstraint("confianca >= 0 AND confianca <= 1", name="confianca_between_0_and_1"),
         Index("uq_classifications_one_current", "comment_id", unique=True,
-              postgresql_include=["id", "categoria", "confianca", "artista"],  # covering (migration 0003)
+              postgresql_include=["id", "categoria", "confianca", "artista"],  # covering (migration 0002)
               postgresql_where=text("is_current")),
         Index("ix_classifications_comment", "comment_id", "created_at"),
         Index("ix_classifications_current_categoria", "categoria", postgresql_where=text("is_current")),

@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 CLASSIFY_JOB = "worker.jobs.classify_comments"
 # Growing intervals between attempts for transient errors (LLM 429/5xx/timeouts, database blips).
 RETRY_INTERVALS = [10, 30, 120, 300]
+# A classify job of 100 Gemini comments is 5 calls, each with bounded SDK retries; 15 min is a generous cap.
+CLASSIFY_JOB_TIMEOUT_SECONDS = 900
 
 
 def redis_connection(url: str | None = None) -> Redis:
@@ -56,10 +58,11 @@ def enqueue_classification(comment_ids: Sequence[UUID | str], queue: Queue | Non
     if not ids:
         return 0
     queue = queue or get_queue()
-    size = chunk_size or get_settings().enqueue_chunk_size
+    size = chunk_size or get_settings().classify_chunk_size
     retry = job_retry()
     jobs = [
-        Queue.prepare_data(CLASSIFY_JOB, args=(chunk,), retry=retry, result_ttl=3600, failure_ttl=7 * 24 * 3600,
+        Queue.prepare_data(CLASSIFY_JOB, args=(chunk,), retry=retry, timeout=CLASSIFY_JOB_TIMEOUT_SECONDS,
+                           result_ttl=3600, failure_ttl=7 * 24 * 3600,
                            description=f"classificar {len(chunk)} comentário(s)")
         for chunk in chunked(ids, size)
     ]

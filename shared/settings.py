@@ -58,7 +58,9 @@ class Settings(BaseSettings):
     max_batch_items: int = 1000
     max_text_chars: int = 5000
     max_question_chars: int = 500
-    enqueue_chunk_size: int = 100
+    # Ids per classify job; unset = 500 for the local classifier (CPU-bound, fewer job overheads) and
+    # 100 for Gemini (5 calls of 20 per job, well inside the job timeout). A big batch spreads over all workers.
+    enqueue_chunk_size: int | None = Field(default=None, ge=1, le=5000)
     login_rate_limit: str = "5 per minute"
     page_size_max: int = 200
     report_cache_seconds: int = Field(default=60, le=60)
@@ -97,7 +99,7 @@ class Settings(BaseSettings):
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
     smtp_user: str | None = None
     smtp_password: str | None = None
-    mail_from: str = "AluMusic <relatorios@alumusic.local>"
+    mail_from: str = "AluMusic <relatorios@alumusic.example>"
     mail_to: Annotated[list[str], NoDecode] = Field(default_factory=list)
     outbox_dir: Path = LOCAL_DIR / "outbox"
 
@@ -145,6 +147,12 @@ class Settings(BaseSettings):
         if self.classifier:
             return self.classifier
         return "gemini" if self.gemini_api_key else "local"
+
+    @property
+    def classify_chunk_size(self) -> int:
+        if self.enqueue_chunk_size:
+            return self.enqueue_chunk_size
+        return 100 if self.classifier_name == "gemini" else 500
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -5,14 +5,14 @@ sides are read by index-only scans (no heap visits): on 1,000,000 comments each 
 ~170-420 ms to ~80-105 ms (bench/report.py). Same names, same leading columns: the old indexes are
 replaced, not duplicated (the unique rule "one current classification per comment" stays).
 
-Revision ID: 0003
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0003'
+revision = '0002'
 down_revision = '0001'
 branch_labels = None
 depends_on = None
