@@ -99,6 +99,17 @@ def clean_state(services: Services):
 
 
 @pytest.fixture
+def setenv(monkeypatch):
+    """Set environment variables for one test and re-read the settings."""
+    def _set(**values: str) -> None:
+        for key, value in values.items():
+            monkeypatch.setenv(key, value)
+        reset_settings_cache()
+
+    return _set
+
+
+@pytest.fixture
 def redis_conn(services: Services):
     from shared.queue import redis_connection
 

@@ -19,19 +19,6 @@ from tests.pipeline_helpers import (
 pytestmark = pytest.mark.usefixtures("services")
 
 
-@pytest.fixture
-def setenv(monkeypatch):
-    """Set environment variables and re-read the settings."""
-    from shared.settings import reset_settings_cache
-
-    def _set(**values: str) -> None:
-        for key, value in values.items():
-            monkeypatch.setenv(key, value)
-        reset_settings_cache()
-
-    return _set
-
-
 def queued_ids(redis_conn) -> list[str]:
     """Every comment id carried by the jobs waiting in the classification queue."""
     queue = get_queue(redis_conn)

@@ -34,16 +34,6 @@ TEXTS = ["amei o show de ontem", "o som estava ruim demais", "quando sai o disco
          "podia ter mais músicas antigas no setlist", "sigam meu perfil http://spam.example", "que voz linda"]
 
 
-@pytest.fixture
-def setenv(monkeypatch):
-    def _set(**values: str) -> None:
-        for key, value in values.items():
-            monkeypatch.setenv(key, value)
-        reset_settings_cache()
-
-    return _set
-
-
 def drain(redis_conn, max_rounds: int = 10) -> None:
     """Run burst workers until the queue is empty, fast-forwarding RQ retries scheduled for later
     (the worker's own scheduler then moves them back to the queue)."""
