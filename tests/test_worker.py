@@ -386,3 +386,20 @@ def test_a_weekly_run_that_cannot_reach_smtp_is_retried_and_the_mail_arrives_onc
 def _uuids(n: int):
     import uuid
     return [uuid.uuid4() for _ in range(n)]
+
+
+def test_worker_registers_itself_again_after_a_redis_flush(redis_conn):
+    from rq import Worker
+    from rq.serializers import JSONSerializer
+
+    from shared.queue import get_queue
+    from worker.workers import InProcessWorker
+
+    worker = InProcessWorker([get_queue(redis_conn)], connection=redis_conn, serializer=JSONSerializer,
+                             name="sobrevivente")
+    worker.register_birth()
+    assert [w.name for w in Worker.all(connection=redis_conn)] == ["sobrevivente"]
+    redis_conn.flushdb()
+    assert Worker.all(connection=redis_conn) == []
+    worker.heartbeat()
+    assert [w.name for w in Worker.all(connection=redis_conn)] == ["sobrevivente"]

@@ -29,11 +29,11 @@ def cli() -> None:
                    "Padrão: WORKER_FORK.")
 def work(burst: bool, name: str | None, fork: bool | None) -> None:
     """Roda um worker RQ na fila de classificação."""
-    from rq import SimpleWorker, Worker
     from rq.serializers import JSONSerializer
 
     from shared import pipeline
     from shared.queue import get_queue, redis_connection
+    from worker.workers import ForkingWorker, InProcessWorker
 
     setup_logging()
     settings = get_settings()
@@ -44,7 +44,7 @@ def work(burst: bool, name: str | None, fork: bool | None) -> None:
     logging.getLogger(__name__).info("classificador: %s (%s, prompt %s)", classifier.name, classifier.model,
                                      classifier.prompt_version)
     connection = redis_connection()
-    worker_class = Worker if (settings.worker_fork if fork is None else fork) else SimpleWorker
+    worker_class = ForkingWorker if (settings.worker_fork if fork is None else fork) else InProcessWorker
     worker = worker_class([get_queue(connection)], connection=connection, serializer=JSONSerializer,
                           name=name or f"{socket.gethostname()}.{os.getpid()}")
     # with_scheduler: RQ's own scheduler moves retries (Retry intervals) back to the queue.
