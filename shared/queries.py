@@ -221,9 +221,18 @@ def list_comments(session: Session, filtro: CommentFilter | None = None, cursor:
     return CommentPage(items=[_item(r) for r in rows], next_cursor=next_cursor)
 
 
+def _needs_classification(filtro: CommentFilter) -> bool:
+    return any(value is not None and value != "" for value in (
+        filtro.categoria, filtro.tag, filtro.artista, filtro.album, filtro.confianca_min, filtro.confianca_max))
+
+
 def count_comments(session: Session, filtro: CommentFilter | None = None) -> int:
-    stmt = _apply_filter(_from_comments(select(func.count())), filtro or CommentFilter())
-    return int(session.scalar(stmt) or 0)
+    filtro = filtro or CommentFilter()
+    # At most one current classification per comment (unique partial index), so the outer join never changes
+    # the count: skip it when no condition reads the classification (an index-only count of comments).
+    base = select(func.count())
+    base = _from_comments(base) if _needs_classification(filtro) else base.select_from(Comment)
+    return int(session.scalar(_apply_filter(base, filtro)) or 0)
 
 
 def iter_comments(session: Session, filtro: CommentFilter | None = None,

@@ -73,6 +73,10 @@ def test_filters_by_current_category_tag_confidence_and_status():
         assert _ids(queries.list_comments(s, CommentFilter(confianca_max=0.5))) == [str(b)]
         assert _ids(queries.list_comments(s, CommentFilter(status=CommentStatus.PENDENTE))) == [str(pending)]
         assert queries.count_comments(s, CommentFilter(status=CommentStatus.CLASSIFICADO)) == 3
+        # counts match the listed rows, with and without a condition on the classification
+        assert queries.count_comments(s) == 4  # the re-classified comment counts once
+        assert queries.count_comments(s, CommentFilter(categoria=Category.ELOGIO)) == 1
+        assert queries.count_comments(s, CommentFilter(confianca_min=0.5)) == 2
 
 
 def test_full_text_search_is_portuguese_aware():
