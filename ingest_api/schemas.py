@@ -73,7 +73,7 @@ class ClassificacaoHistorico(ClassificationOut):
     atual: bool
 
 
-class ComentarioDetalhe(BaseModel):
+class _ComentarioBase(BaseModel):
     id: str
     texto: str
     artista: str | None
@@ -81,6 +81,9 @@ class ComentarioDetalhe(BaseModel):
     musica: str | None
     data: str | None
     recebido_em: str
+
+
+class ComentarioDetalhe(_ComentarioBase):
     origem_dado: str
     status: CommentStatus
     status_alterado_em: str
@@ -90,14 +93,7 @@ class ComentarioDetalhe(BaseModel):
     historico: list[ClassificacaoHistorico]
 
 
-class ComentarioResumo(BaseModel):
-    id: str
-    texto: str
-    artista: str | None
-    album: str | None
-    musica: str | None
-    data: str | None
-    recebido_em: str
+class ComentarioResumo(_ComentarioBase):
     ocorrido_em: str
     origem_dado: str | None
     status: CommentStatus
