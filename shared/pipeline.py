@@ -14,9 +14,8 @@ import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, any_, bindparam, case, cast, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, UUID as PG_UUID
@@ -31,6 +30,7 @@ from shared.contracts import ClassificationOut, ClassificationResult, CommentSta
 from shared.db import session_scope
 from shared.models import Classification, ClassificationTag, Comment
 from shared.queue import enqueue_classification, get_queue
+from shared.reports import local_midnight
 from shared.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -407,12 +407,9 @@ def requeue_failed(ids: Iterable[Any] | None = None) -> int:
         log.info("re-enfileirados %d comentário(s) que tinham falhado", len(chunk))
 
 
-def period_bounds(desde: date, ate: date | None = None, tz: str | None = None) -> tuple[datetime, datetime | None]:
+def period_bounds(desde: date, ate: date | None = None) -> tuple[datetime, datetime | None]:
     """[desde 00:00, (ate + 1 day) 00:00) in the configured time zone; both dates inclusive."""
-    zone = ZoneInfo(tz or get_settings().timezone)
-    start = datetime.combine(desde, time.min, tzinfo=zone)
-    end = datetime.combine(ate + timedelta(days=1), time.min, tzinfo=zone) if ate else None
-    return start, end
+    return local_midnight(desde), local_midnight(ate + timedelta(days=1)) if ate else None
 
 
 def reclassify(desde: date, ate: date | None = None, classifier: Classifier | None = None) -> int:

@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import Select, and_, exists, func, or_, select, tuple_
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from shared.categories import Category
 from shared.contracts import ClassificationOut, CommentStatus, normalize_tag_code
 from shared.models import Classification, ClassificationTag, Comment
+from shared.reports import local_midnight
 from shared.settings import get_settings
 from shared.validation import check_date, reject_nul
 
@@ -104,10 +104,6 @@ def _tag_codes():
     )
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), ZoneInfo(get_settings().timezone))
-
-
 def _apply_filter(stmt: Select, filtro: CommentFilter) -> Select:
     conditions = []
     if filtro.categoria is not None:
@@ -128,9 +124,9 @@ def _apply_filter(stmt: Select, filtro: CommentFilter) -> Select:
     if filtro.q:
         conditions.append(Comment.search.op("@@")(func.plainto_tsquery("portuguese", filtro.q)))
     if filtro.desde:
-        conditions.append(Comment.occurred_at >= _local_midnight(filtro.desde))
+        conditions.append(Comment.occurred_at >= local_midnight(filtro.desde))
     if filtro.ate:
-        conditions.append(Comment.occurred_at < _local_midnight(filtro.ate + timedelta(days=1)))
+        conditions.append(Comment.occurred_at < local_midnight(filtro.ate + timedelta(days=1)))
     if filtro.confianca_min is not None:
         conditions.append(_current.confianca >= filtro.confianca_min)
     if filtro.confianca_max is not None:

@@ -51,6 +51,11 @@ def today_local() -> date:
     return datetime.now(ZoneInfo(_tz_name())).date()
 
 
+def local_midnight(day: date) -> datetime:
+    """00:00 of `day` in the configured time zone: the one place a calendar day becomes an instant."""
+    return datetime.combine(day, datetime.min.time(), ZoneInfo(_tz_name()))
+
+
 @dataclass(frozen=True)
 class Period:
     """Calendar days `desde`..`ate`, both inclusive, in the configured time zone."""
@@ -88,10 +93,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[start, end) as aware datetimes: local midnight of `desde`, local midnight after `ate`."""
-        tz = ZoneInfo(_tz_name())
-        start = datetime.combine(self.desde, datetime.min.time(), tz)
-        end = datetime.combine(self.ate + timedelta(days=1), datetime.min.time(), tz)
-        return start, end
+        return local_midnight(self.desde), local_midnight(self.ate + timedelta(days=1))
 
     def params(self) -> dict[str, Any]:
         start, end = self.bounds()
