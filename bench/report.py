@@ -7,6 +7,7 @@ Load the data first with `python -m bench.seed_data` (1,000,000 comments by COPY
 Each query runs once to warm the cache, then `--repeat` times; the median and the worst time are printed
 against the target (300 ms). `--explain NAME` prints the plan (EXPLAIN ANALYZE) of one query instead.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,9 +27,10 @@ TARGET_MS = 300.0
 
 
 def queries() -> dict[str, Callable]:
-    from shared import ops, queries as q, reports
-    from shared.categories import Category
-    from shared.reports import Period
+    from shared import ops, reports
+    from shared import queries as q
+    from shared.reporting.reports import Period
+    from shared.vocabulary import Category
 
     week = Period.last_days(7)
     month = Period.last_days(28)
@@ -109,8 +111,10 @@ def explain(database_url: str, name: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
-                                                                 "postgresql://postgres@127.0.0.1:5432/alumusic_bench"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/alumusic_bench"),
+    )
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--explain", default=None, help="nome de uma consulta (como listado) para ver o plano")
     args = parser.parse_args()
@@ -124,8 +128,10 @@ def main() -> None:
 
     with session_scope(args.database_url) as session:
         total = session.scalar(text("SELECT count(*) FROM comments"))
-    print(f"Banco: {total:,} comentários; {args.repeat} execuções por consulta (após 1 de aquecimento); "
-          f"meta ≤ {TARGET_MS:.0f} ms\n")
+    print(
+        f"Banco: {total:,} comentários; {args.repeat} execuções por consulta (após 1 de aquecimento); "
+        f"meta ≤ {TARGET_MS:.0f} ms\n"
+    )
     width = max(len(n) for n in queries())
     print(f"{'consulta':<{width}}  {'mediana':>9}  {'pior':>9}")
     slow = []

@@ -8,6 +8,7 @@ existing one, then streams rows with PostgreSQL COPY in chunks (bounded memory) 
 
 Prints the database URL to use with `python -m bench.report`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ import random
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,15 +27,38 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from shared.catalog import ARTISTS  # noqa: E402
-from shared.categories import CATEGORY_VALUES  # noqa: E402
 from shared.text import text_hash  # noqa: E402
+from shared.vocabulary import CATEGORY_VALUES  # noqa: E402
 
 DEFAULT_DB = "alumusic_bench"
 CHUNK = 100_000
-TAGS = ["feat_autotune", "feat_mixagem", "feat_letra", "feat_producao", "feat_vocal", "feat_instrumental",
-        "feat_clipe", "feat_cenario", "feat_iluminacao", "feat_figurino", "feat_coreografia", "feat_duracao_show",
-        "feat_atraso", "feat_som", "feat_ingresso", "feat_preco", "feat_setlist", "feat_local", "feat_seguranca",
-        "feat_acessibilidade", "feat_merch", "feat_capa", "feat_lancamento", "feat_streaming", "feat_turne"]
+TAGS = [
+    "feat_autotune",
+    "feat_mixagem",
+    "feat_letra",
+    "feat_producao",
+    "feat_vocal",
+    "feat_instrumental",
+    "feat_clipe",
+    "feat_cenario",
+    "feat_iluminacao",
+    "feat_figurino",
+    "feat_coreografia",
+    "feat_duracao_show",
+    "feat_atraso",
+    "feat_som",
+    "feat_ingresso",
+    "feat_preco",
+    "feat_setlist",
+    "feat_local",
+    "feat_seguranca",
+    "feat_acessibilidade",
+    "feat_merch",
+    "feat_capa",
+    "feat_lancamento",
+    "feat_streaming",
+    "feat_turne",
+]
 CATEGORY_WEIGHTS = [0.34, 0.24, 0.16, 0.14, 0.12]
 
 
@@ -71,7 +95,7 @@ def seed(database_url: str, rows: int, days: int, seed_value: int = 7) -> None:
     rng = random.Random(seed_value)
     texts = corpus_texts()
     artists = [(a.name, a.albums[0]) for a in ARTISTS]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     conn = psycopg2.connect(database_url.replace("postgresql+psycopg2://", "postgresql://"))
     conn.autocommit = False
     cur = conn.cursor()
@@ -96,31 +120,101 @@ def seed(database_url: str, rows: int, days: int, seed_value: int = 7) -> None:
                 album = None
             roll = rng.random()
             status = "classificado" if roll < 0.97 else "pendente" if roll < 0.99 else "falhou"
-            comments.append([str(cid), texto, text_hash(texto), artist or "", album or "", "",
-                             written.isoformat(), (written + timedelta(seconds=5)).isoformat(), "api", status,
-                             written.isoformat(), 1 if status != "pendente" else 0,
-                             "LLM indisponível" if status == "falhou" else ""])
+            comments.append(
+                [
+                    str(cid),
+                    texto,
+                    text_hash(texto),
+                    artist or "",
+                    album or "",
+                    "",
+                    written.isoformat(),
+                    (written + timedelta(seconds=5)).isoformat(),
+                    "api",
+                    status,
+                    written.isoformat(),
+                    1 if status != "pendente" else 0,
+                    "LLM indisponível" if status == "falhou" else "",
+                ]
+            )
             if status != "classificado":
                 continue
             categoria = label if rng.random() < 0.85 else rng.choices(CATEGORY_VALUES, CATEGORY_WEIGHTS)[0]
             if rng.random() < 0.05:  # history: an older, non-current classification
                 class_id += 1
-                classifications.append([class_id, str(cid), rng.choice(CATEGORY_VALUES), round(rng.uniform(0.4, 0.9), 3),
-                                        artist or "", album or "", "llm", "gemini-2.5-flash", "v1", "false",
-                                        (written + timedelta(seconds=30)).isoformat()])
+                classifications.append(
+                    [
+                        class_id,
+                        str(cid),
+                        rng.choice(CATEGORY_VALUES),
+                        round(rng.uniform(0.4, 0.9), 3),
+                        artist or "",
+                        album or "",
+                        "llm",
+                        "gemini-2.5-flash",
+                        "v1",
+                        "false",
+                        (written + timedelta(seconds=30)).isoformat(),
+                    ]
+                )
             class_id += 1
             detected = artist or (rng.choice(artists)[0] if rng.random() < 0.1 else "")
-            classifications.append([class_id, str(cid), categoria, round(rng.uniform(0.5, 1.0), 3), detected,
-                                    album or "", "local", "local-bench", "v2", "true",
-                                    (written + timedelta(seconds=60)).isoformat()])
+            classifications.append(
+                [
+                    class_id,
+                    str(cid),
+                    categoria,
+                    round(rng.uniform(0.5, 1.0), 3),
+                    detected,
+                    album or "",
+                    "local",
+                    "local-bench",
+                    "v2",
+                    "true",
+                    (written + timedelta(seconds=60)).isoformat(),
+                ]
+            )
             for code in rng.sample(TAGS, rng.choices([0, 1, 2, 3], [0.35, 0.35, 0.2, 0.1])[0]):
                 tag_id += 1
                 tags.append([tag_id, class_id, code, f"cita {code[5:].replace('_', ' ')}"])
-        _copy(cur, "comments", ["id", "texto", "text_hash", "artista", "album", "musica", "written_at",
-                                "received_at", "source", "status", "status_changed_at", "attempts", "last_error"],
-              comments)
-        _copy(cur, "classifications", ["id", "comment_id", "categoria", "confianca", "artista", "album", "origin",
-                                       "model", "prompt_version", "is_current", "created_at"], classifications)
+        _copy(
+            cur,
+            "comments",
+            [
+                "id",
+                "texto",
+                "text_hash",
+                "artista",
+                "album",
+                "musica",
+                "written_at",
+                "received_at",
+                "source",
+                "status",
+                "status_changed_at",
+                "attempts",
+                "last_error",
+            ],
+            comments,
+        )
+        _copy(
+            cur,
+            "classifications",
+            [
+                "id",
+                "comment_id",
+                "categoria",
+                "confianca",
+                "artista",
+                "album",
+                "origin",
+                "model",
+                "prompt_version",
+                "is_current",
+                "created_at",
+            ],
+            classifications,
+        )
         _copy(cur, "classification_tags", ["id", "classification_id", "codigo", "explicacao"], tags)
         conn.commit()
         done = start + size
@@ -132,22 +226,29 @@ def seed(database_url: str, rows: int, days: int, seed_value: int = 7) -> None:
     conn.autocommit = True
     cur.execute("VACUUM ANALYZE")
     conn.close()
-    print(f"Pronto: {rows:,} comentários, {class_id:,} classificações, {tag_id:,} tags em "
-          f"{time.monotonic() - started:.0f} s")
+    print(
+        f"Pronto: {rows:,} comentários, {class_id:,} classificações, {tag_id:,} tags em "
+        f"{time.monotonic() - started:.0f} s"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--days", type=int, default=365,
-                        help="período coberto; com 1.000.000 em 365 dias, ~27 mil comentários na última semana")
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=365,
+        help="período coberto; com 1.000.000 em 365 dias, ~27 mil comentários na última semana",
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
-    parser.add_argument("--admin-url", default=os.environ.get("TEST_DATABASE_URL",
-                                                              "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--admin-url", default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    )
     parser.add_argument("--db-name", default=DEFAULT_DB)
     args = parser.parse_args()
 
-    from shared import embedded
+    from shared.dev import embedded
     from shared.migrate import upgrade
 
     url = args.database_url

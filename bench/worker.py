@@ -5,7 +5,7 @@
 For each worker count: starts N real `python -m worker work` processes and waits until they are idle. Then
 (1) "pendente→classificado": the comments are already stored as `pendente`; the clock starts when their jobs are
 enqueued (chunks of ENQUEUE_CHUNK_SIZE) and stops when every comment is `classificado`; (2) "com a ingestão": the
-clock also covers storing them through the real intake (`shared.intake.ingest`, batches of MAX_BATCH_ITEMS: the
+clock also covers storing them through the real intake (`shared.ingest.intake.ingest`, batches of MAX_BATCH_ITEMS: the
 API's path, bulk INSERT + enqueue), which competes with the workers for the same CPUs.
 Texts come from the training corpus, each made unique (no dedup shortcut); `--duplicates 0.3` makes that share
 of them repeat earlier texts, to see the dedup path.
@@ -14,6 +14,7 @@ It never touches your data: it creates its own database (`alumusic_bench_<hex>`)
 `--database-url` (default: TEST_DATABASE_URL, else DATABASE_URL, else an embedded server) and drops it at the
 end, and starts a private embedded Redis unless `--redis-url` is given (which must be a Redis you can flush).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _prepare_environment(args: argparse.Namespace, stoppers: list) -> tuple[str, str]:
-    from shared import embedded
+    from shared.dev import embedded
 
     tmp = Path(tempfile.mkdtemp(prefix="alumusic-bench-"))
     admin = args.database_url or os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
@@ -48,21 +49,29 @@ def _prepare_environment(args: argparse.Namespace, stoppers: list) -> tuple[str,
         rd = embedded.start_redis(tmp / "redis", persist=False)
         stoppers.append(rd.stop)
         redis_url = rd.url
-    os.environ.update({
-        "ALUMUSIC_IGNORE_ENV_FILES": "1", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-        "CLASSIFIER": "local", "LOG_LEVEL": "WARNING", "OUTBOX_DIR": str(tmp / "outbox"),
-    })
+    os.environ.update(
+        {
+            "ALUMUSIC_IGNORE_ENV_FILES": "1",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "CLASSIFIER": "local",
+            "LOG_LEVEL": "WARNING",
+            "OUTBOX_DIR": str(tmp / "outbox"),
+        }
+    )
     for key in ("GEMINI_API_KEY", "GEMINI_BASE_URL"):
         os.environ.pop(key, None)
     from shared.settings import reset_settings_cache
+
     reset_settings_cache()
     from shared.migrate import upgrade
+
     upgrade(database_url)
     return database_url, redis_url
 
 
 def _texts(count: int, duplicates: float, seed: int = 7) -> list[str]:
-    from shared.classifiers.local import load_corpus
+    from shared.classification.local import load_corpus
 
     corpus, _ = load_corpus()
     rng = random.Random(seed)
@@ -91,9 +100,17 @@ def _reset_state() -> None:
 def _start_workers(count: int) -> list[subprocess.Popen]:
     from shared import pipeline
 
-    procs = [subprocess.Popen([sys.executable, "-m", "worker", "work", "--name", f"bench-{n + 1}"], cwd=ROOT,
-                              env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True) for n in range(count)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "worker", "work", "--name", f"bench-{n + 1}"],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for n in range(count)
+    ]
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         stats = pipeline.queue_stats()
@@ -141,20 +158,20 @@ def run_once(workers: int, texts: list[str], batch: int, via_intake: bool) -> di
     already stored as `pendente` and the clock starts when their jobs are enqueued."""
     from shared import pipeline
     from shared.contracts import CommentIn, Source
-    from shared.intake import ingest
+    from shared.ingest.intake import ingest
     from shared.queue import enqueue_classification
 
     _reset_state()
     items = [CommentIn(id=uuid.uuid4(), texto=t, artista=None) for t in texts]
     if not via_intake:
         for start in range(0, len(items), batch):
-            ingest(items[start:start + batch], Source.API, enqueue=lambda ids: 0)
+            ingest(items[start : start + batch], Source.API, enqueue=lambda ids: 0)
     procs = _start_workers(workers)
     try:
         started = time.perf_counter()
         if via_intake:
             for start in range(0, len(items), batch):
-                result = ingest(items[start:start + batch], Source.API)
+                result = ingest(items[start : start + batch], Source.API)
                 if result.queue_error:
                     raise SystemExit(f"fila indisponível: {result.queue_error}")
         else:
@@ -163,8 +180,13 @@ def run_once(workers: int, texts: list[str], batch: int, via_intake: bool) -> di
     finally:
         _stop(procs)
     counts = pipeline.status_counts()
-    return {"workers": workers, "comentarios": len(items), "falhas": counts["falhou"],
-            "total_s": finished - started, "por_segundo": len(items) / (finished - started)}
+    return {
+        "workers": workers,
+        "comentarios": len(items),
+        "falhas": counts["falhou"],
+        "total_s": finished - started,
+        "por_segundo": len(items) / (finished - started),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,29 +208,37 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["ENQUEUE_CHUNK_SIZE"] = str(args.chunk)
         os.environ["WORKER_FORK"] = "true" if args.fork else "false"
         from shared.settings import reset_settings_cache
+
         reset_settings_cache()
-        from shared.classifiers.local import LocalClassifier
+        from shared.classification.local import LocalClassifier
         from shared.settings import get_settings
 
         settings = get_settings()
         model = LocalClassifier().model  # trains once here if needed, not inside the timed runs
         texts = _texts(args.comments, args.duplicates)
         batch = settings.max_batch_items
-        print(f"modelo {model}; {args.comments} comentários (duplicados: {args.duplicates:.0%}); "
-              f"jobs de {settings.classify_chunk_size}; worker {'com' if args.fork else 'sem'} fork por job; "
-              f"{os.cpu_count()} CPUs")
+        print(
+            f"modelo {model}; {args.comments} comentários (duplicados: {args.duplicates:.0%}); "
+            f"jobs de {settings.classify_chunk_size}; worker {'com' if args.fork else 'sem'} fork por job; "
+            f"{os.cpu_count()} CPUs"
+        )
         print(f"{'workers':>7} {'pendente→classificado':>22} {'com a ingestão (API)':>21} {'falhas':>7}")
         for workers in (int(w) for w in args.workers.split(",")):
             row = []
             for via_intake in (False, True):
-                best = max((run_once(workers, texts, batch, via_intake) for _ in range(args.repeat)),
-                           key=lambda r: r["por_segundo"])
+                best = max(
+                    (run_once(workers, texts, batch, via_intake) for _ in range(args.repeat)),
+                    key=lambda r: r["por_segundo"],
+                )
                 row.append(best)
-            print(f"{workers:>7} {row[0]['por_segundo']:>12.0f} coment./s {row[1]['por_segundo']:>11.0f} coment./s "
-                  f"{row[0]['falhas'] + row[1]['falhas']:>7}  ({row[0]['total_s']:.1f} s / {row[1]['total_s']:.1f} s)",
-                  flush=True)
+            print(
+                f"{workers:>7} {row[0]['por_segundo']:>12.0f} coment./s {row[1]['por_segundo']:>11.0f} coment./s "
+                f"{row[0]['falhas'] + row[1]['falhas']:>7}  ({row[0]['total_s']:.1f} s / {row[1]['total_s']:.1f} s)",
+                flush=True,
+            )
     finally:
         from shared.db import reset_engines
+
         reset_engines()
         for stop in reversed(stoppers):
             try:

@@ -3,19 +3,17 @@
 One entry with `st.navigation`: the public weekly report is the default page (served at the root URL);
 the curation pages need a login (streamlit-authenticator over the `users` table).
 """
+
 from __future__ import annotations
 
-import sys
+import logging
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
-    sys.path.insert(0, str(ROOT))
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
-import streamlit as st  # noqa: E402
-
-from dashboard import auth  # noqa: E402
-from shared.settings import ConfigError  # noqa: E402
+from dashboard import auth
+from shared.settings import ConfigError
 
 # Page files live in views/ (not pages/: that name switches Streamlit to its older directory-based mode).
 PAGES = Path(__file__).resolve().parent / "views"
@@ -29,8 +27,7 @@ def main() -> None:
     except ConfigError as exc:
         st.error(f"Configuração incompleta: {exc}")
         st.stop()
-    except Exception:  # noqa: BLE001 - plain words for the visitor, details in the server log
-        import logging
+    except SQLAlchemyError:  # plain words for the visitor, details in the server log
         logging.getLogger(__name__).exception("falha ao iniciar o painel")
         st.error("Não foi possível conectar ao banco de dados agora. Tente novamente em instantes.")
         st.stop()

@@ -5,6 +5,7 @@
 - The re-authentication cookie's name, key and lifetime come from Settings.
 - A logged-in user who has been deactivated is logged out on the next interaction.
 """
+
 from __future__ import annotations
 
 import streamlit as st

@@ -3,51 +3,57 @@
 Aggregates (the report, chart data, filter choices) are cached at most `report_cache_seconds` (≤ 60 s),
 keyed by their arguments. Comment pages and details are read fresh, so a correction shows at once.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import streamlit as st
 
-from shared import ops, queries, reports
+from shared import clock, operations
 from shared.db import session_scope
-from shared.queries import CommentFilter
+from shared.reporting import queries, reports
+from shared.reporting.filters import CommentFilter
+from shared.reporting.filters import filter_options as _filter_options
+from shared.reporting.payloads import ComentarioDetalhe, PaginaComentarios, Relatorio, ResumoSemanal, TagTotal
+from shared.reporting.periods import Period
+from shared.reporting.summary.archive import latest_summary as _latest_summary
+from shared.reporting.summary.archive import recent_summaries
 from shared.settings import get_settings
 
 TTL = get_settings().report_cache_seconds
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def weekly_report(desde: date, ate: date) -> dict[str, Any]:
+def weekly_report(first: date, last: date) -> Relatorio:
     with session_scope() as session:
-        return reports.weekly_report(session, reports.Period(desde, ate))
+        return reports.weekly_report(session, Period(first, last))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def latest_summary() -> dict[str, Any] | None:
+def latest_summary() -> ResumoSemanal | None:
     with session_scope() as session:
-        return reports.latest_summary(session)
+        return _latest_summary(session)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def summaries(limit: int = 104) -> list[dict[str, Any]]:
+def summaries(limit: int = 104) -> list[ResumoSemanal]:
     with session_scope() as session:
-        return reports.list_summaries(session, limit=limit)
+        return recent_summaries(session, limit=limit, weeks=None)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def category_distribution(desde: date, ate: date) -> list[dict[str, Any]]:
+def category_distribution(first: date, last: date) -> list[dict[str, Any]]:
     with session_scope() as session:
-        return reports.category_distribution(session, reports.Period(desde, ate))
+        return [r.model_dump(mode="json") for r in reports.category_distribution(session, Period(first, last))]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def top_tags(desde: date, ate: date, limit: int = 15) -> list[dict[str, Any]]:
+def top_tags(first: date, last: date, limit: int = 15) -> list[TagTotal]:
     """Top tags over the whole period (the dashboard's chart; the public report uses the last 48 h)."""
-    period = reports.Period(desde, ate)
-    start, end = period.bounds()
-    until = min(end, datetime.now(start.tzinfo))
+    start, end = Period(first, last).bounds()
+    until = min(end, clock.now())
     hours = max(int((until - start).total_seconds() // 3600) + 1, 1)
     with session_scope() as session:
         return reports.top_tags(session, hours=hours, limit=limit, until=until)
@@ -56,16 +62,16 @@ def top_tags(desde: date, ate: date, limit: int = 15) -> list[dict[str, Any]]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def filter_options() -> dict[str, list[str]]:
     with session_scope() as session:
-        return ops.filter_options(session)
+        return _filter_options(session)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def llm_usage(days: int = 30) -> list[dict[str, Any]]:
     with session_scope() as session:
-        return ops.llm_usage_by_day(session, days=days)
+        return operations.llm_usage_by_day(session, days=days)
 
 
-def comment_page(filtro: CommentFilter, cursor: str | None, limit: int) -> queries.CommentPage:
+def comment_page(filtro: CommentFilter, cursor: str | None, limit: int) -> PaginaComentarios:
     with session_scope() as session:
         return queries.list_comments(session, filtro, cursor=cursor, limit=limit)
 
@@ -75,15 +81,13 @@ def comment_count(filtro: CommentFilter) -> int:
         return queries.count_comments(session, filtro)
 
 
-def comment_detail(comment_id: str) -> dict[str, Any] | None:
+def comment_detail(comment_id: str) -> ComentarioDetalhe | None:
     with session_scope() as session:
         return queries.get_comment(session, comment_id)
 
 
 def status_counts() -> dict[str, int]:
-    from shared.pipeline import status_counts as _counts
-
-    return _counts()
+    return operations.status_counts()
 
 
 def clear_caches() -> None:

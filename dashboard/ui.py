@@ -1,11 +1,17 @@
-"""Small presentation helpers shared by the pages (Brazilian number and date formats, messages)."""
+"""Small presentation helpers shared by the pages: Brazilian number and date formats, labels, plain text.
+
+Text that came from a user or an LLM (comments, artist and album names, tag explanations, errors, summaries)
+is shown with `plain` (st.text) or inside data tables: never as Markdown or HTML.
+"""
+
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from shared.categories import CATEGORY_LABELS, Category
-from shared.settings import get_settings
+import streamlit as st
+
+from shared import clock
+from shared.vocabulary import CATEGORY_LABELS, ORIGIN_LABELS, STATUS_LABELS, label
 
 EMPTY_DATA_HELP = (
     "Envie comentários pela API (`POST /api/comentarios`), importe um CSV na página **Importar CSV** "
@@ -31,26 +37,26 @@ def day(value: date | str) -> str:
 
 
 def moment(value: datetime | str | None) -> str:
+    """An instant as local date and time (configured time zone)."""
     if not value:
         return "—"
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    zone = ZoneInfo(get_settings().timezone)
-    if value.tzinfo is not None:
-        value = value.astimezone(zone)
-    return value.strftime("%d/%m/%Y %H:%M")
+    return clock.as_local(value).strftime("%d/%m/%Y %H:%M")
 
 
 def category_label(value: str | None) -> str:
-    if not value:
-        return "—"
-    try:
-        return CATEGORY_LABELS[Category(value)]
-    except ValueError:
-        return value
+    return label(value, CATEGORY_LABELS)
 
 
-STATUS_LABELS = {
-    "pendente": "Pendente", "processando": "Processando", "classificado": "Classificado", "falhou": "Falhou",
-}
-ORIGIN_LABELS = {"llm": "LLM", "local": "Modelo local", "humano": "Curadoria (humano)"}
+def status_label(value: str | None) -> str:
+    return label(value, STATUS_LABELS)
+
+
+def origin_label(value: str | None) -> str:
+    return label(value, ORIGIN_LABELS)
+
+
+def plain(value: str | None, empty: str = "—") -> None:
+    """Untrusted text as plain text (no Markdown, no HTML)."""
+    st.text(value if value else empty)

@@ -3,6 +3,7 @@
 Exit codes: 0 gate holds; 1 gate failed (the message names every limit that fell short);
 2 the run could not start (bad dataset, classifier not available).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,7 +15,7 @@ from evals.dataset import DatasetError
 from evals.evaluation import evaluate
 from evals.gate import load_thresholds
 from evals.report import EVALS_DIR, GOLDEN_PATH, render_markdown, write_reports
-from shared.classifiers.base import get_classifier
+from shared.classification.registry import get_classifier
 from shared.settings import get_settings
 
 EXIT_GATE_FAILED = 1
@@ -27,19 +28,44 @@ def _fail(ctx: click.Context, message: str) -> NoReturn:
 
 
 @click.command(help="Mede a qualidade do classificador num conjunto rotulado e aplica o gate de qualidade.")
-@click.option("--classifier", "classifier_name", type=click.Choice(["local", "gemini"]), default=None,
-              help="Classificador a avaliar (padrão: o configurado; CLASSIFIER / GEMINI_API_KEY).")
-@click.option("--dataset", type=click.Path(path_type=Path, dir_okay=False), default=GOLDEN_PATH,
-              show_default="evals/golden.csv",
-              help="CSV com ao menos as colunas texto e categoria (id, tags_esperadas, artista, nota opcionais).")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=EVALS_DIR / "out",
-              show_default="evals/out", help="Pasta onde gravar o relatório (JSON e Markdown).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None,
-              help="Comentários por chamada ao classificador (padrão: GEMINI_BATCH_SIZE).")
+@click.option(
+    "--classifier",
+    "classifier_name",
+    type=click.Choice(["local", "gemini"]),
+    default=None,
+    help="Classificador a avaliar (padrão: o configurado; CLASSIFIER / GEMINI_API_KEY).",
+)
+@click.option(
+    "--dataset",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=GOLDEN_PATH,
+    show_default="evals/golden.csv",
+    help="CSV com ao menos as colunas texto e categoria (id, tags_esperadas, artista, nota opcionais).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=EVALS_DIR / "out",
+    show_default="evals/out",
+    help="Pasta onde gravar o relatório (JSON e Markdown).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Comentários por chamada ao classificador (padrão: GEMINI_BATCH_SIZE).",
+)
 @click.option("--progress/--no-progress", default=True, help="Mostra a barra de progresso.")
 @click.pass_context
-def main(ctx: click.Context, classifier_name: str | None, dataset: Path, out_dir: Path,
-         batch_size: int | None, progress: bool) -> None:
+def main(
+    ctx: click.Context,
+    classifier_name: str | None,
+    dataset: Path,
+    out_dir: Path,
+    batch_size: int | None,
+    progress: bool,
+) -> None:
     settings = get_settings()
     name = classifier_name or settings.classifier_name
     # Tests may inject a factory (click's ctx.obj); the command otherwise uses the shared one.
@@ -49,8 +75,9 @@ def main(ctx: click.Context, classifier_name: str | None, dataset: Path, out_dir
     except Exception as exc:  # noqa: BLE001 - reported to the user in plain words
         _fail(ctx, f"não foi possível iniciar o classificador {name!r}: {exc}")
     try:
-        report = evaluate(classifier, dataset, batch_size or settings.gemini_batch_size, load_thresholds(),
-                          progress=progress)
+        report = evaluate(
+            classifier, dataset, batch_size or settings.gemini_batch_size, load_thresholds(), progress=progress
+        )
     except DatasetError as exc:
         _fail(ctx, f"conjunto de dados inválido: {exc}")
 

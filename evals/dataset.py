@@ -1,13 +1,14 @@
 """Reading a labeled dataset: any CSV with at least `texto` and `categoria` (`id`, `tags_esperadas`,
 `artista`, `album`, `musica`, `nota` optional). Problems are reported with the CSV line number."""
+
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.categories import CATEGORY_VALUES, Category
 from shared.contracts import normalize_tag_code
+from shared.vocabulary import CATEGORY_VALUES, Category
 
 REQUIRED_COLUMNS = ("texto", "categoria")
 TAG_SEPARATOR = ";"
@@ -62,8 +63,7 @@ def load_dataset(path: Path) -> list[EvalRow]:
         value = (raw.get("categoria") or "").strip()
         if value not in CATEGORY_VALUES:
             raise DatasetError(
-                f"{path.name}, linha {line}: categoria desconhecida {value!r}; "
-                f"use uma de {', '.join(CATEGORY_VALUES)}"
+                f"{path.name}, linha {line}: categoria desconhecida {value!r}; use uma de {', '.join(CATEGORY_VALUES)}"
             )
         row_id = _optional(raw, "id") or f"linha-{line}"
         if row_id in seen:
@@ -71,16 +71,24 @@ def load_dataset(path: Path) -> list[EvalRow]:
         seen[row_id] = line
         try:
             tags = frozenset(
-                normalize_tag_code(code) for code in (raw.get("tags_esperadas") or "").split(TAG_SEPARATOR)
+                normalize_tag_code(code)
+                for code in (raw.get("tags_esperadas") or "").split(TAG_SEPARATOR)
                 if code.strip()
             )
         except ValueError as exc:
             raise DatasetError(f"{path.name}, linha {line}: tag esperada inválida ({exc})") from None
-        result.append(EvalRow(
-            id=row_id, texto=texto, categoria=Category(value), tags_esperadas=tags,
-            artista=_optional(raw, "artista"), album=_optional(raw, "album"),
-            musica=_optional(raw, "musica"), nota=_optional(raw, "nota"),
-        ))
+        result.append(
+            EvalRow(
+                id=row_id,
+                texto=texto,
+                categoria=Category(value),
+                tags_esperadas=tags,
+                artista=_optional(raw, "artista"),
+                album=_optional(raw, "album"),
+                musica=_optional(raw, "musica"),
+                nota=_optional(raw, "nota"),
+            )
+        )
     if not result:
         raise DatasetError(f"{path.name}: nenhuma linha para avaliar")
     return result

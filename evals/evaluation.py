@@ -1,4 +1,5 @@
 """One evaluation: dataset -> classifier -> metrics -> gate, as one report dict."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,7 +11,7 @@ from evals.gate import Thresholds, shortfalls
 from evals.metrics import Prices, compute_metrics
 from evals.report import GOLDEN_PATH
 from evals.runner import run_classifier
-from shared.classifiers.base import Classifier
+from shared.classification.base import Classifier
 from shared.settings import ROOT, get_settings
 
 
@@ -19,13 +20,14 @@ def _display_path(path: Path) -> str:
     return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(resolved)
 
 
-def evaluate(classifier: Classifier, dataset: Path, batch_size: int, limits: Thresholds,
-             progress: bool = True) -> dict:
+def evaluate(classifier: Classifier, dataset: Path, batch_size: int, limits: Thresholds, progress: bool = True) -> dict:
     rows = load_dataset(dataset)
     settings = get_settings()
     run = run_classifier(classifier, rows, batch_size, progress=progress)
     metrics = compute_metrics(
-        run.predictions, run.calls, run.wall_seconds,
+        run.predictions,
+        run.calls,
+        run.wall_seconds,
         Prices(settings.llm_price_input_per_mtok, settings.llm_price_output_per_mtok),
     )
     problems = shortfalls(metrics, limits)

@@ -1,11 +1,12 @@
 """The quality gate: limits read from `evals/thresholds.toml` (their only home), and what fell short."""
+
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from shared.categories import CATEGORY_VALUES
+from shared.vocabulary import CATEGORY_VALUES
 
 THRESHOLDS_PATH = Path(__file__).resolve().parent / "thresholds.toml"
 

@@ -1,4 +1,5 @@
 """Quality metrics of a run, computed with scikit-learn. A failure is a wrong answer (predicted label ERRO)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -7,13 +8,18 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.metrics import (
-    accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support, precision_score, recall_score,
+    accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+    precision_score,
+    recall_score,
 )
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from evals.runner import Prediction
-from shared.categories import CATEGORY_VALUES, Category
-from shared.classifiers.base import LlmUsage
+from shared.classification.usage import LlmUsage
+from shared.vocabulary import CATEGORY_VALUES, Category
 
 ERROR_LABEL = "ERRO"  # the "prediction" of an item that got no valid result
 # Confidence buckets for calibration: ten equal-width bins over [0, 1] (the last one includes 1.0).
@@ -24,6 +30,7 @@ _SPAM = Category.SPAM.value
 @dataclass(frozen=True)
 class Prices:
     """Estimated US$ per million tokens (settings LLM_PRICE_INPUT_PER_MTOK / LLM_PRICE_OUTPUT_PER_MTOK)."""
+
     input_per_mtok: float
     output_per_mtok: float
 
@@ -40,18 +47,20 @@ def category_metrics(predictions: Sequence[Prediction]) -> dict:
     labels = list(CATEGORY_VALUES)
     y_true = [p.row.categoria.value for p in predictions]
     y_pred = [predicted_label(p) for p in predictions]
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0)
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
     matrix = confusion_matrix(y_true, y_pred, labels=[*labels, ERROR_LABEL])[: len(labels)]
     present = [label for label in labels if label in set(y_true)]  # macro over the categories in the dataset
     return {
         "acuracia": _r(accuracy_score(y_true, y_pred)),
         "macro_f1": _r(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)),
-        "recall_spam": (_r(recall_score(y_true, y_pred, labels=[_SPAM], average="macro", zero_division=0))
-                        if _SPAM in present else None),
+        "recall_spam": (
+            _r(recall_score(y_true, y_pred, labels=[_SPAM], average="macro", zero_division=0))
+            if _SPAM in present
+            else None
+        ),
         "por_categoria": {
             label: {"precisao": _r(p), "recall": _r(r), "f1": _r(f), "suporte": int(s)}
-            for label, p, r, f, s in zip(labels, precision, recall, f1, support)
+            for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
         },
         "matriz_confusao": {
             "linhas_esperado": labels,
@@ -95,10 +104,15 @@ def calibration_metrics(predictions: Sequence[Prediction]) -> dict:
         accuracy = accuracy_score(y_true[mask], y_pred[mask])
         mean_conf = float(confidence[mask].mean())
         ece += mask.sum() / len(scored) * abs(accuracy - mean_conf)
-        buckets.append({
-            "de": float(BUCKET_EDGES[b]), "ate": float(BUCKET_EDGES[b + 1]), "itens": int(mask.sum()),
-            "confianca_media": _r(mean_conf), "acuracia": _r(accuracy),
-        })
+        buckets.append(
+            {
+                "de": float(BUCKET_EDGES[b]),
+                "ate": float(BUCKET_EDGES[b + 1]),
+                "itens": int(mask.sum()),
+                "confianca_media": _r(mean_conf),
+                "acuracia": _r(accuracy),
+            }
+        )
     return {"faixas": buckets, "ece": _r(ece), "sem_confianca": len(predictions) - len(scored)}
 
 
@@ -106,7 +120,8 @@ def latency_metrics(predictions: Sequence[Prediction], wall_seconds: float) -> d
     latencies = np.array([p.latency_ms for p in predictions], dtype=float)
     p50, p95 = np.percentile(latencies, [50, 95])
     return {
-        "p50_ms": _r(p50), "p95_ms": _r(p95),
+        "p50_ms": _r(p50),
+        "p95_ms": _r(p95),
         "duracao_total_s": _r(wall_seconds),
         "itens_por_segundo": _r(len(predictions) / wall_seconds) if wall_seconds > 0 else None,
     }
@@ -121,24 +136,30 @@ def llm_metrics(calls: Sequence[LlmUsage], prices: Prices) -> dict:
         "tokens_entrada": tokens_in,
         "tokens_saida": tokens_out,
         "custo_estimado_usd": round(
-            tokens_in / 1e6 * prices.input_per_mtok + tokens_out / 1e6 * prices.output_per_mtok, 6),
+            tokens_in / 1e6 * prices.input_per_mtok + tokens_out / 1e6 * prices.output_per_mtok, 6
+        ),
     }
 
 
 def misclassified(predictions: Sequence[Prediction]) -> list[dict]:
     return [
         {
-            "id": p.row.id, "texto": p.row.texto, "esperado": p.row.categoria.value,
+            "id": p.row.id,
+            "texto": p.row.texto,
+            "esperado": p.row.categoria.value,
             "previsto": predicted_label(p),
             "confianca": p.result.confianca if p.result else None,
-            "erro": p.error, "nota": p.row.nota,
+            "erro": p.error,
+            "nota": p.row.nota,
         }
-        for p in predictions if not p.correct
+        for p in predictions
+        if not p.correct
     ]
 
 
-def compute_metrics(predictions: Sequence[Prediction], calls: Sequence[LlmUsage], wall_seconds: float,
-                    prices: Prices) -> dict:
+def compute_metrics(
+    predictions: Sequence[Prediction], calls: Sequence[LlmUsage], wall_seconds: float, prices: Prices
+) -> dict:
     if not predictions:
         raise ValueError("nenhuma previsão para medir")
     return {

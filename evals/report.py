@@ -1,10 +1,11 @@
 """The evaluation report: one dict (written as JSON) and its Markdown rendering (written and printed)."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from shared.categories import CATEGORY_LABELS, Category
+from shared.vocabulary import CATEGORY_LABELS, Category
 
 EVALS_DIR = Path(__file__).resolve().parent
 GOLDEN_PATH = EVALS_DIR / "golden.csv"
@@ -45,29 +46,45 @@ def render_markdown(report: dict, include_errors: bool = True) -> str:
         "",
     ]
     llm, lat, cal, tags = m["llm"], m["latencia"], m["calibracao"], m["tags"]
-    out += _table(["métrica", "valor", "limite"], [
-        ["macro-F1", _num(m["macro_f1"]), f"≥ {limits['macro_f1']:.2f}"],
-        ["recall de SPAM", _num(m["recall_spam"]), f"≥ {limits['spam_recall']:.2f}"],
-        ["menor F1 por categoria", _num(min(r["f1"] for r in m["por_categoria"].values())),
-         f"≥ {limits['category_f1']:.2f}"],
-        ["acurácia", _num(m["acuracia"]), ""],
-        ["recall de tags", _num(tags["recall"]), ""],
-        ["erro de calibração esperado (ECE)", _num(cal["ece"]), ""],
-        ["latência p50 / p95 (ms)", f"{lat['p50_ms']:.0f} / {lat['p95_ms']:.0f}", ""],
-        ["chamadas ao LLM", llm["chamadas"], ""],
-        ["tokens (entrada / saída)", f"{llm['tokens_entrada']} / {llm['tokens_saida']}", ""],
-        ["custo estimado (US$)", f"{llm['custo_estimado_usd']:.4f}", ""],
-    ])
+    out += _table(
+        ["métrica", "valor", "limite"],
+        [
+            ["macro-F1", _num(m["macro_f1"]), f"≥ {limits['macro_f1']:.2f}"],
+            ["recall de SPAM", _num(m["recall_spam"]), f"≥ {limits['spam_recall']:.2f}"],
+            [
+                "menor F1 por categoria",
+                _num(min(r["f1"] for r in m["por_categoria"].values())),
+                f"≥ {limits['category_f1']:.2f}",
+            ],
+            ["acurácia", _num(m["acuracia"]), ""],
+            ["recall de tags", _num(tags["recall"]), ""],
+            ["erro de calibração esperado (ECE)", _num(cal["ece"]), ""],
+            ["latência p50 / p95 (ms)", f"{lat['p50_ms']:.0f} / {lat['p95_ms']:.0f}", ""],
+            ["chamadas ao LLM", llm["chamadas"], ""],
+            ["tokens (entrada / saída)", f"{llm['tokens_entrada']} / {llm['tokens_saida']}", ""],
+            ["custo estimado (US$)", f"{llm['custo_estimado_usd']:.4f}", ""],
+        ],
+    )
     out += ["", "## Por categoria", ""]
-    out += _table(["categoria", "precisão", "recall", "F1", "suporte"], [
-        [f"{CATEGORY_LABELS[Category(c)]} (`{c}`)", _num(r["precisao"]), _num(r["recall"]), _num(r["f1"]),
-         r["suporte"]]
-        for c, r in m["por_categoria"].items()
-    ])
+    out += _table(
+        ["categoria", "precisão", "recall", "F1", "suporte"],
+        [
+            [
+                f"{CATEGORY_LABELS[Category(c)]} (`{c}`)",
+                _num(r["precisao"]),
+                _num(r["recall"]),
+                _num(r["f1"]),
+                r["suporte"],
+            ]
+            for c, r in m["por_categoria"].items()
+        ],
+    )
     cm = m["matriz_confusao"]
     out += ["", "## Matriz de confusão", "", "Linhas: categoria esperada; colunas: categoria prevista.", ""]
-    out += _table(["esperado \\ previsto", *cm["colunas_previsto"]],
-                  [[label, *values] for label, values in zip(cm["linhas_esperado"], cm["valores"])])
+    out += _table(
+        ["esperado \\ previsto", *cm["colunas_previsto"]],
+        [[label, *values] for label, values in zip(cm["linhas_esperado"], cm["valores"], strict=True)],
+    )
     out += ["", "## Tags de funcionalidades", ""]
     if tags["linhas_com_tags"]:
         out.append(
@@ -79,17 +96,24 @@ def render_markdown(report: dict, include_errors: bool = True) -> str:
         out.append("O conjunto não tem a coluna `tags_esperadas` preenchida.")
     out += ["", "## Calibração da confiança", ""]
     if cal["faixas"]:
-        out += _table(["confiança", "itens", "confiança média", "acurácia"], [
-            [f"{b['de']:.1f}–{b['ate']:.1f}", b["itens"], _num(b["confianca_media"]), _num(b["acuracia"])]
-            for b in cal["faixas"]
-        ])
+        out += _table(
+            ["confiança", "itens", "confiança média", "acurácia"],
+            [
+                [f"{b['de']:.1f}–{b['ate']:.1f}", b["itens"], _num(b["confianca_media"]), _num(b["acuracia"])]
+                for b in cal["faixas"]
+            ],
+        )
         out += ["", f"ECE: {_num(cal['ece'])} (itens sem resultado não têm confiança: {cal['sem_confianca']})."]
     else:
         out.append("Nenhum resultado válido: calibração não medida.")
-    out += ["", "## Desempenho", "",
-            f"Latência por comentário (da chamada que o respondeu): p50 {lat['p50_ms']:.0f} ms, "
-            f"p95 {lat['p95_ms']:.0f} ms. Duração total {lat['duracao_total_s']:.1f} s "
-            f"(lotes de {run['tamanho_lote']})."]
+    out += [
+        "",
+        "## Desempenho",
+        "",
+        f"Latência por comentário (da chamada que o respondeu): p50 {lat['p50_ms']:.0f} ms, "
+        f"p95 {lat['p95_ms']:.0f} ms. Duração total {lat['duracao_total_s']:.1f} s "
+        f"(lotes de {run['tamanho_lote']}).",
+    ]
     if llm["chamadas"]:
         out.append(f"Chamadas ao LLM por resultado: {llm['por_resultado']}.")
     errors = m["erros_de_classificacao"]
@@ -97,11 +121,20 @@ def render_markdown(report: dict, include_errors: bool = True) -> str:
     if not include_errors:
         out.append("Lista completa no relatório gravado em disco.")
     elif errors:
-        out += _table(["id", "esperado", "previsto", "confiança", "texto", "nota / erro"], [
-            [e["id"], e["esperado"], e["previsto"], _num(e["confianca"], 2), e["texto"],
-             " / ".join(x for x in (e["nota"], e["erro"]) if x)]
-            for e in errors
-        ])
+        out += _table(
+            ["id", "esperado", "previsto", "confiança", "texto", "nota / erro"],
+            [
+                [
+                    e["id"],
+                    e["esperado"],
+                    e["previsto"],
+                    _num(e["confianca"], 2),
+                    e["texto"],
+                    " / ".join(x for x in (e["nota"], e["erro"]) if x),
+                ]
+                for e in errors
+            ],
+        )
     else:
         out.append("Nenhum.")
     return "\n".join(out) + "\n"

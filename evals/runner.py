@@ -1,4 +1,5 @@
 """Running a classifier over a dataset, batch by batch, keeping every item (failures included)."""
+
 from __future__ import annotations
 
 import time
@@ -9,13 +10,15 @@ from pydantic import ValidationError
 from tqdm import tqdm
 
 from evals.dataset import EvalRow
-from shared.classifiers.base import ClassificationFailure, Classifier, ClassifierItem, LlmUsage
+from shared.classification.base import ClassificationFailure, Classifier, ClassifierItem
+from shared.classification.usage import LlmUsage
 from shared.contracts import ClassificationResult
 
 
 @dataclass(frozen=True)
 class Prediction:
     """What the classifier answered for one row: a validated result, or the reason there is none."""
+
     row: EvalRow
     result: ClassificationResult | None
     error: str | None
@@ -35,7 +38,7 @@ class RunOutput:
 
 def _batches(rows: Sequence[EvalRow], size: int) -> Iterator[Sequence[EvalRow]]:
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]
 
 
 def _as_result(answer: object) -> tuple[ClassificationResult | None, str | None]:
@@ -51,17 +54,18 @@ def _as_result(answer: object) -> tuple[ClassificationResult | None, str | None]
         return None, f"saída inválida: {exc.errors()[0]['msg']}"
 
 
-def run_classifier(classifier: Classifier, rows: Sequence[EvalRow], batch_size: int,
-                   progress: bool = True) -> RunOutput:
+def run_classifier(
+    classifier: Classifier, rows: Sequence[EvalRow], batch_size: int, progress: bool = True
+) -> RunOutput:
     """Classify every row. An exception in a batch marks its items as failed; nothing is dropped."""
     predictions: list[Prediction] = []
     calls: list[LlmUsage] = []
     started = time.perf_counter()
-    with tqdm(total=len(rows), desc=f"classificando ({classifier.name})", unit="coment.",
-              disable=not progress) as bar:
+    with tqdm(total=len(rows), desc=f"classificando ({classifier.name})", unit="coment.", disable=not progress) as bar:
         for batch in _batches(rows, max(1, batch_size)):
-            items = [ClassifierItem(id=r.id, texto=r.texto, artista=r.artista, album=r.album, musica=r.musica)
-                     for r in batch]
+            items = [
+                ClassifierItem(id=r.id, text=r.texto, artist=r.artista, album=r.album, song=r.musica) for r in batch
+            ]
             t0 = time.perf_counter()
             try:
                 outcome = classifier.classify(items)

@@ -1,74 +1,23 @@
-"""Application factory: nothing is created at import time."""
+"""Application factory: nothing is created at import time.
+
+`create_app(settings)` is the configuration seam: the given settings become this process's settings (tests
+pass their own); without them the environment is read (`shared.settings`).
+"""
+
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from shared.settings import get_settings
+from ingest_api import auth, comentarios, commands, health, insights, relatorio
+from ingest_api.extensions import init_extensions
+from ingest_api.http import ApiError
+from shared.settings import Settings, configure, get_settings
 
 log = logging.getLogger(__name__)
-
-
-def create_app(test_config: dict | None = None) -> Flask:
-    settings = get_settings()  # raises ConfigError (clear message) on missing production secrets
-    app = Flask(__name__)
-    app.config.update(
-        JSON_SORT_KEYS=False,
-        MAX_CONTENT_LENGTH=settings.max_body_bytes,
-    )
-    app.json.ensure_ascii = False
-    if test_config:
-        app.config.update(test_config)
-
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _unexpected_error)
-    _register_api(app, settings)
-
-    from ingest_api import cli, cli_demo, cli_pipeline
-    for module in (cli, cli_pipeline, cli_demo):
-        module.register(app)
-    return app
-
-
-def _register_api(app: Flask, settings) -> None:
-    """Extensions (JWT, rate limits, OpenAPI) and the API blueprints."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
-    from ingest_api import auth, comentarios, health, insights, relatorio
-    from ingest_api.extensions import init_extensions
-    from ingest_api.http import ApiError
-
-    app.json.sort_keys = False  # keep the documented field order (and skip sorting big batch answers)
-    for module in (auth, comentarios, relatorio, insights, health):
-        app.register_blueprint(module.bp)
-    init_extensions(app, settings)
-    app.register_error_handler(ApiError, lambda exc: exc.response())
-    app.register_error_handler(OperationalError, _database_down)
-    app.register_error_handler(DBAPIError, _database_error)
-
-
-def _database_down(exc: Exception):
-    log.error("PostgreSQL indisponível: %s", str(exc).splitlines()[0][:300])
-    response, status = error_response(503, "banco de dados indisponível; nada foi gravado, tente novamente")
-    response.headers["Retry-After"] = "5"
-    return response, status
-
-
-def _database_error(exc: Exception):
-    if getattr(exc, "connection_invalidated", False):
-        return _database_down(exc)
-    return _unexpected_error(exc)
-
-
-def error_response(status: int, erro: str, detalhes: object = None):
-    """The one error shape of the API: {"erro": ..., "detalhes": ...}."""
-    body = {"erro": erro}
-    if detalhes is not None:
-        body["detalhes"] = detalhes
-    return jsonify(body), status
-
 
 _HTTP_MESSAGES = {
     400: "requisição inválida",
@@ -82,14 +31,47 @@ _HTTP_MESSAGES = {
 }
 
 
+def create_app(settings: Settings | None = None) -> Flask:
+    if settings is not None:
+        configure(settings)
+    settings = get_settings()  # raises ConfigError (clear message) on missing production secrets
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False  # keep the documented field order (and skip sorting big batch answers)
+
+    for module in (auth, comentarios, relatorio, insights, health):
+        app.register_blueprint(module.bp)
+    init_extensions(app, settings)
+    app.register_error_handler(ApiError, lambda exc: exc.response())
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_down)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    commands.register(app)
+    return app
+
+
 def _http_error(exc: HTTPException):
     if exc.response is not None and exc.code is None:
         return exc.response
     status = exc.code or 500
-    response, _ = error_response(status, _HTTP_MESSAGES.get(status, exc.name.lower()))
-    return response, status
+    return ApiError(status, _HTTP_MESSAGES.get(status, exc.name.lower())).response()
+
+
+def _database_down(exc: Exception):
+    log.error("PostgreSQL indisponível: %s", str(exc).splitlines()[0][:300])
+    return ApiError(
+        503, "banco de dados indisponível; nada foi gravado, tente novamente", headers={"Retry-After": "5"}
+    ).response()
+
+
+def _database_error(exc: Exception):
+    if getattr(exc, "connection_invalidated", False):
+        return _database_down(exc)
+    return _unexpected_error(exc)
 
 
 def _unexpected_error(exc: Exception):
     log.exception("erro inesperado")
-    return error_response(500, "erro interno; tente novamente")
+    return ApiError(500, "erro interno; tente novamente").response()

@@ -1,14 +1,15 @@
 """Login (JWT access + refresh tokens) and refresh. Login is throttled per client address and per e-mail."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify, request
-from flask_limiter import Limiter
 from flask_jwt_extended import create_access_token, create_refresh_token, current_user, jwt_required
+from flask_limiter import Limiter
 from spectree import Response as Doc
 
-from ingest_api.extensions import api_spec, client_address
 from ingest_api.http import ApiError, json_body
 from ingest_api.schemas import Erro, ErroValidacao, Login, Tokens
+from ingest_api.spec import api_spec, client_address
 from shared import users
 from shared.db import session_scope
 from shared.settings import get_settings
@@ -38,17 +39,23 @@ def apply_login_limits(app: Flask, limiter: Limiter) -> None:
 
 def _tokens(email: str, refresh: bool = True) -> dict:
     settings = get_settings()
-    body = {"access_token": create_access_token(identity=email), "token_type": "Bearer",
-            "expires_in": settings.jwt_access_minutes * 60}
+    body = {
+        "access_token": create_access_token(identity=email),
+        "token_type": "Bearer",
+        "expires_in": settings.jwt_access_minutes * 60,
+    }
     if refresh:
         body["refresh_token"] = create_refresh_token(identity=email)
     return body
 
 
 @bp.post("/api/auth/login")
-@api_spec.validate(json=Login, resp=Doc(HTTP_200=Tokens, HTTP_400=Erro, HTTP_401=Erro, HTTP_415=Erro,
-                                        HTTP_422=ErroValidacao, HTTP_429=Erro),
-                   tags=["autenticação"], skip_validation=True)
+@api_spec.validate(
+    json=Login,
+    resp=Doc(HTTP_200=Tokens, HTTP_400=Erro, HTTP_401=Erro, HTTP_415=Erro, HTTP_422=ErroValidacao, HTTP_429=Erro),
+    tags=["autenticação"],
+    skip_validation=True,
+)
 def login():
     """Entra com e-mail e senha
 
@@ -64,8 +71,9 @@ def login():
 
 
 @bp.post("/api/auth/refresh")
-@api_spec.validate(resp=Doc(HTTP_200=Tokens, HTTP_401=Erro), tags=["autenticação"],
-                   security={"bearerAuth": []}, skip_validation=True)
+@api_spec.validate(
+    resp=Doc(HTTP_200=Tokens, HTTP_401=Erro), tags=["autenticação"], security={"bearerAuth": []}, skip_validation=True
+)
 @jwt_required(refresh=True)
 def refresh():
     """Renova o access token

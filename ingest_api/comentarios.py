@@ -1,26 +1,35 @@
-"""Comments: intake (one or a batch), status by id, search with keyset pagination."""
+"""Comments: intake (one or a batch), status by id, search with keyset pagination, streamed export."""
+
 from __future__ import annotations
 
 import functools
 import uuid
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, Response, current_app, stream_with_context
 from flask_jwt_extended import jwt_required
 from pydantic import TypeAdapter, ValidationError
 from spectree import Response as Doc
 
-from ingest_api.extensions import BEARER, api_spec
-from ingest_api.http import ApiError, query_args, read_json
+from ingest_api.http import ApiError, payload, query_args, read_json
 from ingest_api.schemas import (
-    ComentarioDetalhe, ConsultaComentarios, Erro, ErroValidacao, LoteComentarios, PaginaComentarios, Recebimento,
+    ComentarioDetalhe,
+    ConsultaComentarios,
+    ConsultaExportacao,
+    Erro,
+    ErroValidacao,
+    LoteComentarios,
+    PaginaComentarios,
+    Recebimento,
 )
-from shared import queries
+from ingest_api.spec import BEARER, api_spec
 from shared.contracts import CommentIn
 from shared.db import session_scope
-from shared.intake import ItemStatus, ingest
+from shared.ingest.intake import ingest
 from shared.queue import enqueue_classification, get_queue, redis_connection
+from shared.reporting import export, queries
 from shared.settings import get_settings
 from shared.validation import error_details
+from shared.vocabulary import IntakeStatus
 
 bp = Blueprint("comentarios", __name__)
 
@@ -41,25 +50,34 @@ def _cached_enqueue():
 def _items_from_body() -> list[CommentIn]:
     settings = get_settings()
     data = read_json()
-    batch = data if isinstance(data, list) else [data]
-    if isinstance(data, list) and not data:
-        raise ApiError(400, "lista vazia; envie pelo menos um comentário")
     if not isinstance(data, (list, dict)):
         raise ApiError(400, "envie um objeto (um comentário) ou uma lista de objetos (um lote)")
+    if isinstance(data, list) and not data:
+        raise ApiError(400, "lista vazia; envie pelo menos um comentário")
+    batch = data if isinstance(data, list) else [data]
     if len(batch) > settings.max_batch_items:
         raise ApiError(413, f"lote com {len(batch)} itens; o máximo é {settings.max_batch_items} por requisição")
     try:
         return _batch_adapter.validate_python(batch)
     except ValidationError as exc:
-        raise ApiError(422, "dados inválidos; nenhum comentário foi guardado", error_details(exc, indexed=True)) \
-            from None
+        raise ApiError(
+            422, "dados inválidos; nenhum comentário foi guardado", error_details(exc, indexed=True)
+        ) from None
 
 
 @bp.post("/api/comentarios")
 @bp.post("/api/comments")
-@api_spec.validate(json=LoteComentarios, resp=Doc(HTTP_202=Recebimento, HTTP_422=ErroValidacao, **{
-    f"HTTP_{code}": model for code, model in _INTAKE_ERRORS.items()}), tags=["comentários"], security=BEARER,
-    skip_validation=True)
+@api_spec.validate(
+    json=LoteComentarios,
+    resp=Doc(
+        HTTP_202=Recebimento,
+        HTTP_422=ErroValidacao,
+        **{f"HTTP_{code}": model for code, model in _INTAKE_ERRORS.items()},
+    ),
+    tags=["comentários"],
+    security=BEARER,
+    skip_validation=True,
+)
 @jwt_required()
 def receive():
     """Recebe um comentário ou um lote
@@ -69,30 +87,31 @@ def receive():
     (mesmo id e mesmo texto: nada muda) ou `conflito` (mesmo id, outro texto: nada muda).
     `POST /api/comments` é um sinônimo (compatibilidade), e `text` é aceito no lugar de `texto`.
     """
-    items = _items_from_body()
-    result = ingest(items, enqueue=_cached_enqueue())
-    counts = dict.fromkeys(ItemStatus, 0)
-    listed = []
-    for comment_id, status in result.items:
-        counts[status] += 1
-        listed.append({"id": str(comment_id), "status": status})  # a StrEnum serialises as its value
-    body = {
-        "recebidos": len(listed),
-        "enfileirados": counts[ItemStatus.ENFILEIRADO],
-        "duplicados": counts[ItemStatus.DUPLICADO],
-        "conflitos": counts[ItemStatus.CONFLITO],
-        "itens": listed,
-    }
-    if result.queue_error:
-        body["aviso"] = ("fila de classificação indisponível: os comentários foram guardados e serão "
-                         "enfileirados automaticamente")
-    return jsonify(body), 202
+    result = ingest(_items_from_body(), enqueue=_cached_enqueue())
+    counts = result.counts()
+    body = Recebimento(
+        recebidos=len(result.items),
+        enfileirados=counts[IntakeStatus.ENFILEIRADO],
+        duplicados=counts[IntakeStatus.DUPLICADO],
+        conflitos=counts[IntakeStatus.CONFLITO],
+        itens=[{"id": str(comment_id), "status": status} for comment_id, status in result.items],
+        aviso=(
+            "fila de classificação indisponível: os comentários foram guardados e serão enfileirados automaticamente"
+        )
+        if result.queue_error
+        else None,
+    )
+    return payload(body, 202)
 
 
 @bp.get("/api/comentarios/<comment_id>")
-@api_spec.validate(resp=Doc(HTTP_200=ComentarioDetalhe, HTTP_401=Erro, HTTP_404=Erro, HTTP_422=Erro, HTTP_503=Erro),
-                   path_parameter_descriptions={"comment_id": "UUID do comentário (o id enviado pelo cliente)"},
-                   tags=["comentários"], security=BEARER, skip_validation=True)
+@api_spec.validate(
+    resp=Doc(HTTP_200=ComentarioDetalhe, HTTP_401=Erro, HTTP_404=Erro, HTTP_422=Erro, HTTP_503=Erro),
+    path_parameter_descriptions={"comment_id": "UUID do comentário (o id enviado pelo cliente)"},
+    tags=["comentários"],
+    security=BEARER,
+    skip_validation=True,
+)
 @jwt_required()
 def show(comment_id: str):
     """Status e classificação de um comentário
@@ -108,19 +127,23 @@ def show(comment_id: str):
         detail = queries.get_comment(session, parsed)
     if detail is None:
         raise ApiError(404, "comentário não encontrado")
-    return jsonify(detail)
+    return payload(detail)
 
 
 @bp.get("/api/comentarios")
-@api_spec.validate(query=ConsultaComentarios, resp=Doc(HTTP_200=PaginaComentarios, HTTP_401=Erro,
-                                                       HTTP_422=ErroValidacao, HTTP_503=Erro),
-                   tags=["comentários"], security=BEARER, skip_validation=True)
+@api_spec.validate(
+    query=ConsultaComentarios,
+    resp=Doc(HTTP_200=PaginaComentarios, HTTP_401=Erro, HTTP_422=ErroValidacao, HTTP_503=Erro),
+    tags=["comentários"],
+    security=BEARER,
+    skip_validation=True,
+)
 @jwt_required()
 def search():
     """Busca comentários
 
     Filtros combinados (categoria, tag, artista, álbum, status, busca textual em português, período,
-    confiança); do mais recente ao mais antigo, com paginação por cursor opaco.
+    confiança, revisar); do mais recente ao mais antigo, com paginação por cursor opaco.
     """
     consulta = query_args(ConsultaComentarios)
     try:
@@ -128,4 +151,41 @@ def search():
             page = queries.list_comments(session, consulta.filtro(), cursor=consulta.cursor, limit=consulta.limite)
     except queries.InvalidCursor as exc:
         raise ApiError(422, str(exc), [{"campo": "cursor", "mensagem": "cursor inválido"}]) from None
-    return jsonify({"itens": page.items, "proximo_cursor": page.next_cursor, "limite": consulta.limite})
+    return payload(page)
+
+
+@bp.get("/api/comentarios/export")
+@api_spec.validate(
+    query=ConsultaExportacao,
+    resp=Doc(HTTP_200=None, HTTP_401=Erro, HTTP_422=ErroValidacao),
+    tags=["comentários"],
+    security=BEARER,
+    skip_validation=True,
+)
+@jwt_required()
+def export_comments():
+    """Exporta os comentários filtrados (CSV ou XLSX)
+
+    Os mesmos filtros da busca; todos os comentários que atendem a eles, do mais recente ao mais antigo.
+    `formato=csv` (padrão): UTF-8 com BOM, todos os campos entre aspas, transmitido direto do PostgreSQL
+    (memória constante, qualquer tamanho). `formato=xlsx`: planilha (até 1.048.575 linhas). Em ambos, nenhuma
+    célula vira fórmula: um apóstrofo protege `=`, `+`, `-`, `@` no início da célula e depois de separadores.
+    """
+    consulta = query_args(ConsultaExportacao)
+    filtro = consulta.filtro()
+    name = f"comentarios.{consulta.formato}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    if consulta.formato == "csv":
+        body = stream_with_context(export.stream_csv(filtro))
+        return Response(body, mimetype=export.CSV_MIME, headers=headers)
+    try:
+        file = export.xlsx_file(filtro)
+    except export.ExportError as exc:
+        raise ApiError(422, str(exc)) from None
+    return Response(_file_chunks(file), mimetype=export.XLSX_MIME, headers=headers)
+
+
+def _file_chunks(file, size: int = 256 * 1024):
+    with file:
+        while chunk := file.read(size):
+            yield chunk

@@ -1,44 +1,19 @@
 """Flask extensions, created unbound here and bound to the app in `create_app` (no import-time side effects)."""
+
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, request
+from flask import Flask, redirect
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
-from spectree import SecurityScheme, SecuritySchemeData, SpecTree
-from spectree.models import SecureType
 
-from ingest_api.schemas import ErroValidacao
+from ingest_api import auth
+from ingest_api.http import ApiError
+from ingest_api.spec import DOCS_PATH, OPENAPI_URL, api_spec, client_address
+from shared import users
+from shared.db import session_scope
 from shared.settings import Settings
 
-
-def client_address() -> str:
-    return request.remote_addr or "desconhecido"
-
-
-# Interactive pages at /docs/swagger/, /docs/redoc/, /docs/scalar/; the document also at /api/openapi.json.
-DOCS_PATH = "docs"
-OPENAPI_URL = "/api/openapi.json"
-
 jwt = JWTManager()
-api_spec = SpecTree(
-    "flask",
-    title="AluMusic API",
-    description=(
-        "API de ingestão e consulta de comentários da AluMusic. Obtenha um token em `POST /api/auth/login` e "
-        "envie-o no cabeçalho `Authorization: Bearer <token>`. Erros respondem sempre "
-        '`{"erro": ..., "detalhes": ...}`.'
-    ),
-    version="1.0.0",
-    path=DOCS_PATH,
-    filename="openapi.json",
-    annotations=False,
-    validation_error_model=ErroValidacao,
-    naming_strategy=lambda model: model.__name__,
-    nested_naming_strategy=lambda _parent, child: child,
-    security_schemes=[SecurityScheme(name="bearerAuth", data=SecuritySchemeData(
-        type=SecureType.HTTP, scheme="bearer", bearer_format="JWT"))],
-)
-BEARER = {"bearerAuth": []}
 
 
 def init_extensions(app: Flask, settings: Settings) -> None:
@@ -55,9 +30,15 @@ def init_extensions(app: Flask, settings: Settings) -> None:
     jwt.init_app(app)
     _jwt_callbacks()
     # One limiter per app (its Redis-health state and in-memory fallback belong to this app alone).
-    limiter = Limiter(client_address, app=app, key_prefix="alumusic", headers_enabled=True, swallow_errors=True,
-                      in_memory_fallback_enabled=True, strategy="fixed-window")
-    from ingest_api import auth
+    limiter = Limiter(
+        client_address,
+        app=app,
+        key_prefix="alumusic",
+        headers_enabled=True,
+        swallow_errors=True,
+        in_memory_fallback_enabled=True,
+        strategy="fixed-window",
+    )
     auth.apply_login_limits(app, limiter)
     api_spec.register(app)
     # Endpoint names starting with "openapi" stay out of the document itself.
@@ -66,15 +47,12 @@ def init_extensions(app: Flask, settings: Settings) -> None:
 
 
 def _unauthorized(message: str):
-    return jsonify({"erro": message}), 401
+    return ApiError(401, message).response()
 
 
 def _jwt_callbacks() -> None:
-    from shared import users
-    from shared.db import session_scope
-
     @jwt.user_identity_loader
-    def _identity(user):  # noqa: ANN001 - the e-mail (a string) is the subject
+    def _identity(user):  # the e-mail (a string) is the subject
         return user if isinstance(user, str) else user.email
 
     @jwt.user_lookup_loader
@@ -92,6 +70,7 @@ def _jwt_callbacks() -> None:
     jwt.expired_token_loader(lambda _h, _p: _unauthorized("token expirado; renove em /api/auth/refresh"))
     jwt.invalid_token_loader(lambda reason: _unauthorized("token inválido"))
     jwt.unauthorized_loader(
-        lambda reason: _unauthorized("não autenticado; envie o cabeçalho Authorization: Bearer <token>"))
+        lambda reason: _unauthorized("não autenticado; envie o cabeçalho Authorization: Bearer <token>")
+    )
     jwt.needs_fresh_token_loader(lambda _h, _p: _unauthorized("token não é recente"))
     jwt.revoked_token_loader(lambda _h, _p: _unauthorized("token revogado"))

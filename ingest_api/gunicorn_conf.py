@@ -4,17 +4,14 @@ Values come from shared.settings (API_HOST, API_PORT, API_WORKERS, API_THREADS, 
 GUNICORN_CMD_ARGS still override them. The app is built in each worker after the fork (no preload), and
 every worker drops database pools inherited from the master, so no connection is shared across processes.
 """
+
 from __future__ import annotations
 
 import multiprocessing
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from shared.settings import get_settings  # noqa: E402
+from shared.db import reset_engines
+from shared.settings import get_settings
 
 _settings = get_settings()
 
@@ -36,10 +33,9 @@ loglevel = _settings.log_level.lower()
 errorlog = "-"
 accesslog = None  # access logs cost throughput; enable with GUNICORN_CMD_ARGS="--access-logfile -"
 proc_name = "alumusic-api"
-worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
+# Heartbeat files in RAM (gunicorn's documented advice for containers), not a place for data.
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None  # noqa: S108
 
 
-def post_fork(server, worker) -> None:  # noqa: ANN001 - gunicorn hook signature
-    from shared.db import reset_engines
-
+def post_fork(server, worker) -> None:
     reset_engines()

@@ -1,14 +1,16 @@
 """Health: PostgreSQL, Redis, a live worker (RQ heartbeat) and the queue depth. 200 when all is well, else 503."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
 from spectree import Response as Doc
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
-from ingest_api.extensions import api_spec
 from ingest_api.schemas import Saude
+from ingest_api.spec import api_spec
 from shared.db import session_scope
-from shared.pipeline import queue_stats
+from shared.operations import queue_stats
 
 bp = Blueprint("health", __name__)
 
@@ -19,7 +21,7 @@ def _postgres() -> dict:
             session.execute(text("SET LOCAL statement_timeout = 2000"))
             session.execute(text("SELECT 1"))
         return {"ok": True}
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
+    except SQLAlchemyError as exc:  # reported, not raised
         return {"ok": False, "erro": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
 
 
@@ -43,8 +45,13 @@ def health():
     body = {
         "status": "indisponivel" if down else "ok",
         "servicos": services,
-        "fila": {"nome": stats.queue, "na_fila": stats.queued, "em_execucao": stats.started,
-                 "agendados": stats.scheduled, "falhos": stats.failed},
+        "fila": {
+            "nome": stats.queue,
+            "na_fila": stats.queued,
+            "em_execucao": stats.started,
+            "agendados": stats.scheduled,
+            "falhos": stats.failed,
+        },
     }
     if down:
         body["erro"] = "fora do ar: " + ", ".join(down)

@@ -1,4 +1,5 @@
-"""Request helpers shared by the blueprints: JSON body and query parsing with the API's error shape."""
+"""Request helpers shared by the blueprints: the API's one error shape, JSON body and query parsing."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,7 @@ JSON_MIMETYPES = {"application/json"}
 
 
 class ApiError(Exception):
-    """An answer in the error shape, raised from anywhere inside a view."""
+    """An answer in the API's one error shape, `{"erro": ..., "detalhes": ...}`, raised from anywhere."""
 
     def __init__(self, status: int, erro: str, detalhes: Any = None, headers: dict[str, str] | None = None):
         super().__init__(erro)
@@ -70,6 +71,10 @@ def query_args(model: type[M]) -> M:
     args = request.args
     repeated = sorted(key for key in args if len(args.getlist(key)) > 1)
     if repeated:
-        raise ApiError(422, "dados inválidos",
-                       [{"campo": key, "mensagem": "parâmetro repetido"} for key in repeated])
+        raise ApiError(422, "dados inválidos", [{"campo": key, "mensagem": "parâmetro repetido"} for key in repeated])
     return validate(model, {key: value for key, value in args.items() if value != ""})
+
+
+def payload(model: BaseModel, status: int = 200) -> tuple[Response, int]:
+    """A response payload model as the JSON answer (the same model documents the route)."""
+    return jsonify(model.model_dump(mode="json")), status

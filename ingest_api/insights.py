@@ -1,22 +1,35 @@
 """Questions about the last weeks, answered from the weekly summaries (Gemini when configured, else offline)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
 from flask_jwt_extended import jwt_required
 from spectree import Response as Doc
 
-from ingest_api.extensions import BEARER, api_spec
 from ingest_api.http import ApiError, json_body
 from ingest_api.schemas import Erro, ErroValidacao, Pergunta, Resposta
-from shared import insights
+from ingest_api.spec import BEARER, api_spec
+from shared.reporting import insights
 
 bp = Blueprint("insights", __name__)
 
 
 @bp.post("/insights/perguntar")
-@api_spec.validate(json=Pergunta, resp=Doc(HTTP_200=Resposta, HTTP_400=Erro, HTTP_401=Erro, HTTP_404=Erro,
-                                           HTTP_415=Erro, HTTP_422=ErroValidacao, HTTP_503=Erro),
-                   tags=["insights"], security=BEARER, skip_validation=True)
+@api_spec.validate(
+    json=Pergunta,
+    resp=Doc(
+        HTTP_200=Resposta,
+        HTTP_400=Erro,
+        HTTP_401=Erro,
+        HTTP_404=Erro,
+        HTTP_415=Erro,
+        HTTP_422=ErroValidacao,
+        HTTP_503=Erro,
+    ),
+    tags=["insights"],
+    security=BEARER,
+    skip_validation=True,
+)
 @jwt_required()
 def ask():
     """Pergunta sobre as últimas semanas

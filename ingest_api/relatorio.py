@@ -1,18 +1,20 @@
 """The public weekly report as JSON (the same shared.reports functions as the Streamlit report page)."""
+
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Blueprint, current_app
+from redis.exceptions import RedisError
 from spectree import Response as Doc
 
-from ingest_api.extensions import api_spec
 from ingest_api.http import ApiError, query_args
 from ingest_api.schemas import ConsultaRelatorio, Erro, ErroValidacao, Relatorio
-from shared import reports
+from ingest_api.spec import api_spec
 from shared.db import session_scope
 from shared.queue import redis_connection
+from shared.reporting import reports
+from shared.reporting.periods import Period, PeriodError
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ def _cached(key: str) -> str | None:
         conn = _cache()
         value = conn.get(key) if conn is not None else None
         return value.decode() if value is not None else None
-    except Exception as exc:  # noqa: BLE001 - the cache is optional; PostgreSQL answers without it
+    except (RedisError, OSError) as exc:  # the cache is optional; PostgreSQL answers without it
         log.warning("cache do relatório indisponível: %s", exc)
         return None
 
@@ -46,13 +48,17 @@ def _store(key: str, body: str, seconds: int) -> None:
         conn = _cache()
         if conn is not None and seconds > 0:
             conn.set(key, body, ex=seconds)
-    except Exception as exc:  # noqa: BLE001
+    except (RedisError, OSError) as exc:
         log.warning("cache do relatório indisponível: %s", exc)
 
 
 @bp.get("/api/relatorio/semana")
-@api_spec.validate(query=ConsultaRelatorio, resp=Doc(HTTP_200=Relatorio, HTTP_422=ErroValidacao, HTTP_503=Erro),
-                   tags=["relatório"], skip_validation=True)
+@api_spec.validate(
+    query=ConsultaRelatorio,
+    resp=Doc(HTTP_200=Relatorio, HTTP_422=ErroValidacao, HTTP_503=Erro),
+    tags=["relatório"],
+    skip_validation=True,
+)
 def weekly():
     """Relatório semanal (público)
 
@@ -63,15 +69,15 @@ def weekly():
     """
     consulta = query_args(ConsultaRelatorio)
     try:
-        period = reports.Period.from_params(consulta.desde, consulta.ate)
-    except reports.PeriodError as exc:
+        period = Period.from_params(consulta.desde, consulta.ate)
+    except PeriodError as exc:
         raise ApiError(422, str(exc), [{"campo": "desde", "mensagem": str(exc)}]) from None
     seconds = get_settings().report_cache_seconds
-    key = f"{CACHE_PREFIX}{period.desde.isoformat()}:{period.ate.isoformat()}"
+    key = f"{CACHE_PREFIX}{period.first.isoformat()}:{period.last.isoformat()}"
     body = _cached(key)
     if body is None:
         with session_scope() as session:
-            body = json.dumps(reports.weekly_report(session, period), ensure_ascii=False)
+            body = reports.weekly_report(session, period).model_dump_json()
         _store(key, body, seconds)
     response = current_app.response_class(body, mimetype="application/json")
     response.headers["Cache-Control"] = f"public, max-age={max(seconds, 0)}"

@@ -1,4 +1,7 @@
-"""Request and response models of the API: they validate requests and generate the OpenAPI document."""
+"""Request models of the API and the responses built here; the read side's payloads come from
+`shared.reporting.payloads`. The same classes validate the requests, shape the answers and generate the
+OpenAPI document."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -6,15 +9,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
-from shared.contracts import ClassificationOut, CommentIn, CommentStatus
-from shared.intake import ItemStatus
-from shared.queries import CommentFilter
+from shared.contracts import CommentIn
+from shared.reporting.filters import CommentFilter
+from shared.reporting.payloads import ComentarioDetalhe, PaginaComentarios, Relatorio
 from shared.settings import get_settings
 from shared.validation import reject_nul
+from shared.vocabulary import IntakeStatus
+
+__all__ = ["ComentarioDetalhe", "PaginaComentarios", "Relatorio"]  # documented payloads, re-exported
 
 
 class Erro(BaseModel):
     """Every error answer of the API."""
+
     erro: str = Field(description="O que aconteceu, em português.")
     detalhes: Any = Field(default=None, description="Detalhes (por exemplo, a lista de campos inválidos).")
 
@@ -32,6 +39,7 @@ class ErroValidacao(BaseModel):
 
 # --- auth
 
+
 class Login(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: str = Field(min_length=1, max_length=320, examples=["curadoria@alumusic.com.br"])
@@ -43,11 +51,12 @@ class Login(BaseModel):
 class Tokens(BaseModel):
     access_token: str
     refresh_token: str | None = None
-    token_type: Literal["Bearer"] = "Bearer"
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int = Field(description="Validade do access_token, em segundos.")
 
 
 # --- comentarios
+
 
 class LoteComentarios(RootModel[CommentIn | list[CommentIn]]):
     """Um comentário (objeto) ou um lote (lista). `text` é aceito como sinônimo de `texto`."""
@@ -55,9 +64,12 @@ class LoteComentarios(RootModel[CommentIn | list[CommentIn]]):
 
 class ItemRecebido(BaseModel):
     id: str
-    status: ItemStatus = Field(description=(
-        "enfileirado: novo, guardado e na fila; duplicado: mesmo id e mesmo texto já recebidos, nada muda; "
-        "conflito: mesmo id com outro texto, nada muda (use outro id)."))
+    status: IntakeStatus = Field(
+        description=(
+            "enfileirado: novo, guardado e na fila; duplicado: mesmo id e mesmo texto já recebidos, nada muda; "
+            "conflito: mesmo id com outro texto, nada muda (use outro id)."
+        )
+    )
 
 
 class Recebimento(BaseModel):
@@ -67,45 +79,6 @@ class Recebimento(BaseModel):
     conflitos: int
     itens: list[ItemRecebido]
     aviso: str | None = Field(default=None, description="Presente quando a fila estava indisponível.")
-
-
-class ClassificacaoHistorico(ClassificationOut):
-    atual: bool
-
-
-class _ComentarioBase(BaseModel):
-    id: str
-    texto: str
-    artista: str | None
-    album: str | None
-    musica: str | None
-    data: str | None
-    recebido_em: str
-
-
-class ComentarioDetalhe(_ComentarioBase):
-    origem_dado: str
-    status: CommentStatus
-    status_alterado_em: str
-    tentativas: int
-    erro: str | None = Field(description="Motivo da falha, quando status = falhou.")
-    classificacao: ClassificacaoHistorico | None
-    historico: list[ClassificacaoHistorico]
-
-
-class ComentarioResumo(_ComentarioBase):
-    ocorrido_em: str
-    origem_dado: str | None
-    status: CommentStatus
-    tentativas: int
-    erro: str | None
-    categoria: str | None
-    confianca: float | None
-    tags: list[str]
-    modelo: str | None
-    versao_prompt: str | None
-    origem: str | None
-    classificado_em: str | None
 
 
 class ConsultaComentarios(CommentFilter):
@@ -124,13 +97,15 @@ class ConsultaComentarios(CommentFilter):
         return CommentFilter(**self.model_dump(exclude={"cursor", "limite"}))
 
 
-class PaginaComentarios(BaseModel):
-    itens: list[ComentarioResumo]
-    proximo_cursor: str | None = Field(description="Envie em `cursor` para a próxima página; null na última.")
-    limite: int
+class ConsultaExportacao(CommentFilter):
+    formato: Literal["csv", "xlsx"] = Field(default="csv", description="csv (padrão) ou xlsx.")
+
+    def filtro(self) -> CommentFilter:
+        return CommentFilter(**self.model_dump(exclude={"formato"}))
 
 
 # --- relatorio
+
 
 class ConsultaRelatorio(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -138,26 +113,16 @@ class ConsultaRelatorio(BaseModel):
     ate: date | None = Field(default=None, description="Último dia (padrão: hoje, no fuso configurado).")
 
 
-class Relatorio(BaseModel):
-    """Os dados dos gráficos do relatório público (ver shared/reports.py)."""
-    model_config = ConfigDict(extra="allow")
-    periodo: dict[str, str]
-    periodo_anterior: dict[str, str]
-    totais: dict[str, Any]
-    distribuicao_categorias: list[dict[str, Any]]
-    evolucao_diaria: list[dict[str, Any]]
-    top_tags: dict[str, Any]
-    categorias_por_artista: list[dict[str, Any]]
-    confianca_por_categoria: list[dict[str, Any]]
-    gerado_em: str
-
-
 # --- insights
+
 
 class Pergunta(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    pergunta: str = Field(min_length=1, description="Pergunta curta (até MAX_QUESTION_CHARS, padrão 500).",
-                          examples=["O que mais incomodou o público nas últimas semanas?"])
+    pergunta: str = Field(
+        min_length=1,
+        description="Pergunta curta (até MAX_QUESTION_CHARS, padrão 500).",
+        examples=["O que mais incomodou o público nas últimas semanas?"],
+    )
 
     @field_validator("pergunta")
     @classmethod
@@ -177,6 +142,7 @@ class Resposta(BaseModel):
 
 
 # --- health
+
 
 class Saude(BaseModel):
     model_config = ConfigDict(extra="allow")

@@ -6,6 +6,7 @@ names it returns to the canonical ones, and the demo data reuses it.
 Matching is accent-insensitive and on word boundaries. Names that are also common words ("Varanda",
 "Concreto", "Pulso", "Luna", "Rafa"...; see CAPITALISED_ONLY) match only when written capitalised.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,12 +39,29 @@ ARTISTS: tuple[Artist, ...] = (
 )
 
 # Names that are also common words or first names: they count only when written capitalised (proper noun).
-CAPITALISED_ONLY: frozenset[str] = frozenset({
-    "Luna", "Aurora", "Duda", "Cometas", "Marina", "Rafa", "Cinza", "Maré Alta", "Ruído Branco", "Estrada de Terra",
-    "Órbita", "Concreto", "Varanda", "Portão Azul", "Roda de Sábado", "Pulso",
-})
+CAPITALISED_ONLY: frozenset[str] = frozenset(
+    {
+        "Luna",
+        "Aurora",
+        "Duda",
+        "Cometas",
+        "Marina",
+        "Rafa",
+        "Cinza",
+        "Maré Alta",
+        "Ruído Branco",
+        "Estrada de Terra",
+        "Órbita",
+        "Concreto",
+        "Varanda",
+        "Portão Azul",
+        "Roda de Sábado",
+        "Pulso",
+    }
+)
 
 ARTIST_NAMES: tuple[str, ...] = tuple(a.name for a in ARTISTS)
+ALBUM_NAMES: tuple[str, ...] = tuple(album for a in ARTISTS for album in a.albums)
 
 
 @dataclass(frozen=True)
@@ -62,17 +80,13 @@ class _Pattern:
     priority: int  # full names first, then albums, songs, short aliases
 
 
-def _fold(text: str) -> str:
-    return strip_accents(text)
-
-
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[_Pattern, ...]:
     patterns: list[_Pattern] = []
 
     def add(raw: str, artist: str, album: str | None, priority: int) -> None:
         case_sensitive = raw in CAPITALISED_ONLY
-        name = _fold(raw)
+        name = strip_accents(raw)
         words = r"\s+".join(re.escape(w) for w in name.split())
         flags = 0 if case_sensitive else re.IGNORECASE
         regex = re.compile(rf"(?<![\w@#/.]){words}(?!\w)", flags)
@@ -97,7 +111,7 @@ def _any_name() -> re.Pattern[str]:
 
 def find_mentions(text: str) -> list[Mention]:
     """Every known artist or album named in the text, in reading order (one per artist)."""
-    folded = _fold(text)
+    folded = strip_accents(text)
     if not _any_name().search(folded):
         return []
     if folded.isupper():  # ALL CAPS text: capitalisation says nothing, so only unambiguous names count
@@ -131,10 +145,10 @@ def canonical_artist(name: str | None) -> str | None:
     if not name or not name.strip():
         return None
     name = name.strip()
-    folded = _fold(name).casefold()
+    folded = strip_accents(name).casefold()
     for artist in ARTISTS:
         options = {artist.name, *artist.aliases}
-        if folded in {_fold(o).casefold() for o in options}:
+        if folded in {strip_accents(o).casefold() for o in options}:
             return artist.name
     return name
 
@@ -143,10 +157,10 @@ def canonical_album(name: str | None) -> str | None:
     if not name or not name.strip():
         return None
     name = name.strip()
-    folded = _fold(name).casefold()
+    folded = strip_accents(name).casefold()
     for artist in ARTISTS:
         for album in artist.albums:
-            if _fold(album).casefold() == folded:
+            if strip_accents(album).casefold() == folded:
                 return album
     return name
 

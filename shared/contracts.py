@@ -3,19 +3,19 @@
 The same models validate API input, LLM output and CSV rows where they mean the same thing.
 Field names are Portuguese, as the public contract specifies.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shared.categories import Category
 from shared.settings import get_settings
 from shared.text import slug
 from shared.validation import check_timestamp, reject_nul
+from shared.vocabulary import Category, Origin
 
 TAG_PREFIX = "feat_"
 MAX_NAME_CHARS = 200
@@ -23,31 +23,12 @@ MAX_TAGS = 10
 MAX_EXPLANATION_CHARS = 300
 
 
-class CommentStatus(StrEnum):
-    PENDENTE = "pendente"
-    PROCESSANDO = "processando"
-    CLASSIFICADO = "classificado"
-    FALHOU = "falhou"
-
-
-class Origin(StrEnum):
-    """Who produced a classification."""
-    LLM = "llm"
-    LOCAL = "local"
-    HUMANO = "humano"
-
-
-class Source(StrEnum):
-    API = "api"
-    CSV = "csv"
-    DEMO = "demo"
-
-
 OptionalName = Annotated[str | None, Field(default=None, max_length=MAX_NAME_CHARS)]
 
 
 class CommentIn(BaseModel):
     """One comment as accepted by the API and the CSV upload."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: UUID
@@ -72,7 +53,7 @@ class CommentIn(BaseModel):
     @field_validator("data")
     @classmethod
     def _sane_timestamp(cls, value: datetime | None) -> datetime | None:
-        return check_timestamp(value, get_settings().timezone)
+        return check_timestamp(value)
 
     @field_validator("texto")
     @classmethod
@@ -115,6 +96,7 @@ class Tag(BaseModel):
 
 class ClassificationResult(BaseModel):
     """What every classifier returns, validated. Anything else is rejected (and retried), never stored."""
+
     model_config = ConfigDict(extra="ignore")
 
     categoria: Category
@@ -141,6 +123,7 @@ class ClassificationResult(BaseModel):
 
 class ClassificationOut(ClassificationResult):
     """A stored classification as the API shows it."""
+
     modelo: str
     versao_prompt: str
     origem: Origin

@@ -1,11 +1,12 @@
 """Outgoing e-mail: smtplib with the SMTP_* settings, or an `.eml` file in OUTBOX_DIR when no host is set."""
+
 from __future__ import annotations
 
 import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -20,13 +21,14 @@ SMTP_TIMEOUT_SECONDS = 30
 
 @dataclass(frozen=True)
 class Delivery:
-    transport: str            # "smtp" | "arquivo"
+    transport: str  # "smtp" | "arquivo"
     recipients: list[str]
     path: Path | None = None  # the .eml file, when written to the outbox
 
 
-def build_message(subject: str, text: str, html: str, recipients: list[str],
-                  settings: Settings | None = None) -> EmailMessage:
+def build_message(
+    subject: str, text: str, html: str, recipients: list[str], settings: Settings | None = None
+) -> EmailMessage:
     """A multipart/alternative message: plain text first, HTML second."""
     settings = settings or get_settings()
     message = EmailMessage()
@@ -49,8 +51,9 @@ def send(message: EmailMessage, recipients: list[str], settings: Settings | None
         return _write_outbox(message, recipients, settings)
     context = ssl.create_default_context()
     if settings.smtp_security == "ssl":
-        client: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port,
-                                                timeout=SMTP_TIMEOUT_SECONDS, context=context)
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS, context=context
+        )
     else:
         client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
     with client:
@@ -59,15 +62,20 @@ def send(message: EmailMessage, recipients: list[str], settings: Settings | None
         if settings.smtp_user:
             client.login(settings.smtp_user, settings.smtp_password or "")
         client.send_message(message, to_addrs=recipients)
-    log.info("e-mail enviado por SMTP (%s:%s) para %d destinatário(s): %s", settings.smtp_host,
-             settings.smtp_port, len(recipients), message["Subject"])
+    log.info(
+        "e-mail enviado por SMTP (%s:%s) para %d destinatário(s): %s",
+        settings.smtp_host,
+        settings.smtp_port,
+        len(recipients),
+        message["Subject"],
+    )
     return Delivery("smtp", list(recipients))
 
 
 def _write_outbox(message: EmailMessage, recipients: list[str], settings: Settings) -> Delivery:
     outbox = Path(settings.outbox_dir)
     outbox.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     path = outbox / f"{stamp}-{slug(str(message['Subject']))[:60]}.eml"
     path.write_bytes(bytes(message))
     reason = "SMTP_HOST não definido" if not settings.smtp_host else "MAIL_TO vazio"

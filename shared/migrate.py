@@ -1,4 +1,8 @@
-"""Run Alembic migrations from code (launcher, tests, containers): `python -m shared.migrate [upgrade|downgrade REV]`."""
+"""Run Alembic migrations from code (launcher, tests, containers).
+
+`python -m shared.migrate [upgrade [REV] | downgrade [REV]]`
+"""
+
 from __future__ import annotations
 
 import sys

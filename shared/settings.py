@@ -4,17 +4,17 @@ Every knob is documented in README.md ("Configuração"). Precedence: real envir
 `.local/runtime.env` (URLs of the embedded servers written by `make run`), then `.local/secrets.env`
 (development secrets generated once), then `.env`.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 ROOT = Path(__file__).resolve().parent.parent
 # Git-ignored folder for local state (embedded servers' data, generated dev secrets, outbox, model cache).
@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     gemini_retry_initial_seconds: float = 1.0
     gemini_retry_max_seconds: float = 30.0
     job_max_attempts: int = 4
+    # Automatic classifications below this confidence are marked "revisar" (review) for the curators.
+    review_below_confidence: float = Field(default=0.6, ge=0.0, le=1.0)
     # Estimated cost, US$ per million tokens (input, output), for the cost panel and evals.
     llm_price_input_per_mtok: float = 0.30
     llm_price_output_per_mtok: float = 2.50
@@ -106,6 +108,8 @@ class Settings(BaseSettings):
     # --- dashboard
     dashboard_port: int = 8501
     upload_max_mb: int = 20
+    # The dashboard's download holds the file in memory; above this many rows it points to the API export.
+    dashboard_export_max_rows: int = Field(default=200_000, ge=1)
     demo_data: bool = True
 
     @field_validator("mail_to", mode="before")
@@ -116,7 +120,7 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _check_production_secrets(self) -> "Settings":
+    def _check_production_secrets(self) -> Settings:
         if self.alumusic_env != "production":
             return self
         problems = []
@@ -131,7 +135,8 @@ class Settings(BaseSettings):
                 problems.append(f"{name.upper()} é obrigatório em produção")
         if problems:
             raise ConfigError(
-                "Configuração recusada em modo produção: " + "; ".join(problems)
+                "Configuração recusada em modo produção: "
+                + "; ".join(problems)
                 + ". Gere segredos com: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         return self
@@ -168,16 +173,14 @@ def to_sqlalchemy_url(url: str) -> str:
     """Accept plain libpq URLs (postgres://, postgresql://) and use the psycopg2 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
+            return "postgresql+psycopg2://" + url[len(prefix) :]
     return url
 
 
 def _ensure_dev_secrets() -> None:
     """Development only: generate missing secrets once, keep them in a git-ignored file (never hard-coded)."""
     LOCAL_DIR.mkdir(parents=True, exist_ok=True)
-    content = "".join(
-        f"{name}={secrets.token_urlsafe(48)}\n" for name in ("JWT_SECRET_KEY", "COOKIE_KEY")
-    )
+    content = "".join(f"{name}={secrets.token_urlsafe(48)}\n" for name in ("JWT_SECRET_KEY", "COOKIE_KEY"))
     try:
         fd = os.open(SECRETS_ENV, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -200,18 +203,35 @@ def load_settings(**overrides: object) -> Settings:
             settings = Settings(_env_file=env_file, **overrides)
         if not settings.jwt_secret_key or not settings.cookie_key:
             # No writable place for them (or files ignored): ephemeral per-process secrets.
-            settings = settings.model_copy(update={
-                "jwt_secret_key": settings.jwt_secret_key or secrets.token_urlsafe(48),
-                "cookie_key": settings.cookie_key or secrets.token_urlsafe(48),
-            })
+            settings = settings.model_copy(
+                update={
+                    "jwt_secret_key": settings.jwt_secret_key or secrets.token_urlsafe(48),
+                    "cookie_key": settings.cookie_key or secrets.token_urlsafe(48),
+                }
+            )
     return settings
 
 
-@lru_cache(maxsize=1)
+_configured: Settings | None = None
+
+
 def get_settings() -> Settings:
+    """The settings of this process: those given to `configure`, else read once from the environment."""
+    return _configured or _from_environment()
+
+
+@lru_cache(maxsize=1)
+def _from_environment() -> Settings:
     return load_settings()
 
 
+def configure(settings: Settings | None) -> None:
+    """Use `settings` for this process (`create_app(settings)`, tests); None goes back to the environment."""
+    global _configured
+    _configured = settings
+
+
 def reset_settings_cache() -> None:
-    """Forget the cached settings (tests change the environment between cases)."""
-    get_settings.cache_clear()
+    """Forget configured and cached settings: the next `get_settings()` reads the environment again."""
+    configure(None)
+    _from_environment.cache_clear()

@@ -1,4 +1,5 @@
 """Users shared by the API login and the dashboard login: bcrypt hashes, one table."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -113,5 +114,4 @@ def get_active_user(session: Session, email: str) -> UserInfo | None:
 def credentials_for_authenticator(session: Session) -> dict:
     """The `credentials` mapping streamlit-authenticator expects, with the stored bcrypt hashes (active users)."""
     users = session.scalars(select(User).where(User.active)).all()
-    return {"usernames": {u.email: {"email": u.email, "name": u.name, "password": u.password_hash}
-                          for u in users}}
+    return {"usernames": {u.email: {"email": u.email, "name": u.name, "password": u.password_hash} for u in users}}

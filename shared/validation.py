@@ -1,14 +1,16 @@
-"""Pydantic validation errors as Portuguese messages: `[{"indice", "campo", "mensagem"}]`.
-
-One translation for every place that shows validation errors to people (API 422 answers, CSV upload).
+"""Validation shared by every input path: the accepted date range, NUL and timestamp checks, and the one
+table that turns pydantic errors into Portuguese messages (`[{"indice", "campo", "mensagem"}]`), used by the
+API's 422 answers and the CSV upload report.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
+
+from shared import clock
 
 # Dates accepted from clients (comment dates, report periods, search filters); anything else is a typo.
 DATE_MIN = date(2000, 1, 1)
@@ -16,6 +18,9 @@ DATE_MAX = date(2100, 12, 31)
 # Real UTC offsets lie within ±14 h (PostgreSQL refuses some larger ones).
 MAX_UTC_OFFSET = timedelta(hours=14)
 
+_DATETIME = (
+    "data/hora inválida; use AAAA-MM-DD ou AAAA-MM-DDTHH:MM[:SS] com fuso opcional (ex.: 2026-11-20T14:30-03:00)"
+)
 # Messages per pydantic error type; `{...}` placeholders come from the error's `ctx`.
 _MESSAGES: dict[str, str] = {
     "missing": "campo obrigatório",
@@ -27,9 +32,9 @@ _MESSAGES: dict[str, str] = {
     "string_too_short": "não pode ser vazio",
     "string_too_long": "no máximo {max_length} caracteres",
     "string_unicode": "texto com caracteres inválidos",
-    "datetime_parsing": "data/hora inválida; use ISO 8601 (ex.: 2026-11-20T14:30:00-03:00)",
-    "datetime_from_date_parsing": "data/hora inválida; use ISO 8601 (ex.: 2026-11-20T14:30:00-03:00)",
-    "datetime_type": "data/hora inválida; use ISO 8601 (ex.: 2026-11-20T14:30:00-03:00)",
+    "datetime_parsing": _DATETIME,
+    "datetime_from_date_parsing": _DATETIME,
+    "datetime_type": _DATETIME,
     "datetime_object_invalid": "data/hora inválida",
     "date_parsing": "data inválida; use AAAA-MM-DD",
     "date_from_datetime_parsing": "data inválida; use AAAA-MM-DD",
@@ -77,18 +82,19 @@ def check_date(value: date) -> date:
     return value
 
 
-def check_timestamp(value: datetime | None, timezone_name: str) -> datetime | None:
-    """An aware timestamp within the accepted dates; a naive one is read in `timezone_name`."""
+def check_timestamp(value: datetime | None) -> datetime | None:
+    """An aware timestamp within the accepted dates; a naive one is read in the configured time zone."""
     if value is None:
         return None
     if value.tzinfo is None or value.utcoffset() is None:
-        value = value.replace(tzinfo=ZoneInfo(timezone_name))
+        value = clock.as_local(value)
     elif abs(value.utcoffset()) > MAX_UTC_OFFSET:
         raise ValueError("fuso horário inválido; use um deslocamento entre -14:00 e +14:00")
     return check_date(value)
 
 
-def _message(error: dict[str, Any]) -> str:
+def message(error: dict[str, Any]) -> str:
+    """The Portuguese message of one pydantic error (an entry of `ValidationError.errors()`)."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind in ("value_error", "assertion_error"):
@@ -103,7 +109,8 @@ def _message(error: dict[str, Any]) -> str:
         return template.split(":")[0].split("{")[0].strip() or "valor inválido"
 
 
-def _field(loc: tuple[Any, ...]) -> str | None:
+def field_name(loc: tuple[Any, ...]) -> str | None:
+    """The field of an error location ("data", "tags_funcionalidades.0.codigo"), without list indexes."""
     parts = [str(p) for p in loc if not isinstance(p, int)]
     # Union / function-validator branches add their type names to `loc`; keep the field names only.
     parts = [p for p in parts if not p.startswith("function-") and "[" not in p]
@@ -120,7 +127,7 @@ def error_details(exc: ValidationError, indexed: bool = False) -> list[dict[str,
         if indexed:
             entry["indice"] = loc[0] if loc and isinstance(loc[0], int) else None
             loc = loc[1:] if loc and isinstance(loc[0], int) else loc
-        entry["campo"] = _field(loc)
-        entry["mensagem"] = _message(error)
+        entry["campo"] = field_name(loc)
+        entry["mensagem"] = message(error)
         details.append(entry)
     return details

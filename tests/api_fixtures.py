@@ -1,4 +1,5 @@
 """Fixtures for the API tests: a user with a valid access token, and helpers to read the queue and tables."""
+
 from __future__ import annotations
 
 import socket

@@ -1,35 +1,44 @@
 """Test fixtures: real PostgreSQL and Redis, a fresh database per run, migrations (not create_all).
 
 TEST_DATABASE_URL / TEST_REDIS_URL point at servers to use (CI sets them); when unset the suite starts
-the embedded servers itself. A missing service is never skipped: startup fails loudly.
+the embedded servers itself (`shared.dev.stack`). A missing service is never skipped: startup fails loudly.
+
+Settings: the session's base configuration (its database, Redis, generated secrets, the local classifier) is
+the environment of the run, which subprocesses (workers, gunicorn) inherit. A test that needs other values
+asks `use_settings(field=value, ...)`: they become this process's settings (`shared.settings.configure`) and
+`settings_env()` hands them to the subprocesses the test starts.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from shared import embedded
+from ingest_api import create_app
+from shared import users
 from shared.db import reset_engines, session_scope
+from shared.dev.stack import dev_stack
 from shared.migrate import upgrade
 from shared.models import Base
-from shared.settings import reset_settings_cache
-from tests.fake_gemini import fake_gemini  # noqa: F401  (fixture: a real local HTTP fake of the Gemini API)
+from shared.queue import redis_connection
+from shared.settings import configure, load_settings, reset_settings_cache
+
+pytest_plugins = ["tests.fake_gemini", "tests.api_fixtures"]
 
 
 @dataclass
 class Services:
-    admin_url: str       # server-level URL (to create/drop databases)
-    database_url: str    # this run's own database, migrated to head
+    admin_url: str  # server-level URL (to create/drop databases)
+    database_url: str  # this run's own database, migrated to head
     redis_url: str
 
 
-def _base_env(database_url: str, redis_url: str, tmp: Path) -> dict[str, str]:
+def _base_env(database_url: str, redis_url: str, tmp) -> dict[str, str]:
     return {
         "ALUMUSIC_IGNORE_ENV_FILES": "1",
         "ALUMUSIC_ENV": "development",
@@ -49,47 +58,32 @@ _CLEARED = ("GEMINI_API_KEY", "GEMINI_BASE_URL", "SMTP_HOST", "SMTP_USER", "SMTP
 @pytest.fixture(scope="session")
 def services(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("services")
-    stoppers = []
-    admin_url = os.environ.get("TEST_DATABASE_URL")
-    if not admin_url:
-        pg = embedded.start_postgres(tmp / "pgdata")
-        stoppers.append(pg.stop)
-        admin_url = pg.url("postgres")
-    redis_url = os.environ.get("TEST_REDIS_URL")
-    if not redis_url:
-        rd = embedded.start_redis(tmp / "redis", persist=False)
-        stoppers.append(rd.stop)
-        redis_url = rd.url
-
-    db_name = f"alumusic_test_{uuid.uuid4().hex[:10]}"
-    database_url = embedded.ensure_database(admin_url, db_name)
-    upgrade(database_url)
-
-    saved = {k: os.environ.get(k) for k in (*_CLEARED, *_base_env("", "", tmp))}
-    for key in _CLEARED:
-        os.environ.pop(key, None)
-    os.environ.update(_base_env(database_url, redis_url, tmp))
-    reset_settings_cache()
-    reset_engines()
-    try:
-        yield Services(admin_url=admin_url, database_url=database_url, redis_url=redis_url)
-    finally:
+    postgres, redis = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
+    with dev_stack(tmp, postgres_url=postgres, redis_url=redis, persist=False) as stack:
+        db_name = f"alumusic_test_{uuid.uuid4().hex[:10]}"
+        database_url = stack.database(db_name)
+        upgrade(database_url)
+        saved = {k: os.environ.get(k) for k in (*_CLEARED, *_base_env("", "", tmp))}
+        for key in _CLEARED:
+            os.environ.pop(key, None)
+        os.environ.update(_base_env(database_url, stack.redis_url, tmp))
+        reset_settings_cache()
         reset_engines()
-        embedded.drop_database(admin_url, db_name)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        for stop in reversed(stoppers):
-            stop()
+        try:
+            yield Services(admin_url=stack.admin_url, database_url=database_url, redis_url=stack.redis_url)
+        finally:
+            reset_engines()
+            stack.drop(db_name)
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
 
 @pytest.fixture(autouse=True)
 def clean_state(services: Services):
-    """Every test starts with empty tables and an empty Redis database."""
-    from shared.queue import redis_connection
-
+    """Every test starts with empty tables, an empty Redis database and the base settings."""
     yield
     reset_settings_cache()
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
@@ -98,29 +92,48 @@ def clean_state(services: Services):
     redis_connection().flushdb()
 
 
-@pytest.fixture
-def setenv(monkeypatch):
-    """Set environment variables for one test and re-read the settings."""
-    def _set(**values: str) -> None:
-        for key, value in values.items():
-            monkeypatch.setenv(key, value)
-        reset_settings_cache()
+class SettingsOverride:
+    """The settings a test asked for, on top of the session's base configuration."""
 
-    return _set
+    active: SettingsOverride | None = None  # the current test's, for helpers that start subprocesses
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+
+    def __call__(self, **fields: object):
+        self.values.update({name.lower(): value for name, value in fields.items()})
+        settings = load_settings(**self.values)
+        configure(settings)
+        return settings
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment for a subprocess: the run's environment plus these settings (and `extra`)."""
+        overrides = {name.upper(): "" if value is None else str(value) for name, value in self.values.items()}
+        return {**os.environ, **overrides, **extra}
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess started by a test: the run's, the test's settings, and `extra`."""
+    override = SettingsOverride.active or SettingsOverride()
+    return override.env(PYTHONUNBUFFERED="1", **extra)
+
+
+@pytest.fixture
+def use_settings(services: Services):
+    """`use_settings(max_batch_items=2)`: run the test with these settings (subprocesses get them too)."""
+    SettingsOverride.active = override = SettingsOverride()
+    yield override
+    SettingsOverride.active = None
 
 
 @pytest.fixture
 def redis_conn(services: Services):
-    from shared.queue import redis_connection
-
     return redis_connection()
 
 
 @pytest.fixture
 def app(services: Services):
-    from ingest_api import create_app
-
-    return create_app({"TESTING": True})
+    return create_app()
 
 
 @pytest.fixture
@@ -136,10 +149,10 @@ def runner(app):
 @pytest.fixture
 def make_user(services: Services):
     """Create a user straight in the database; returns (email, password)."""
-    from shared import users
 
-    def _make(email: str = "curadoria@alumusic.com.br", name: str = "Curadoria",
-              password: str = "senha-forte-123") -> tuple[str, str]:
+    def _make(
+        email: str = "curadoria@alumusic.com.br", name: str = "Curadoria", password: str = "senha-forte-123"
+    ) -> tuple[str, str]:
         with session_scope() as session:
             users.create_user(session, email, name, password)
         return email, password

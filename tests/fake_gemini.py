@@ -10,6 +10,7 @@ behaviours (one per request, then `default`), and reads back every request it re
 Behaviours for the classifier answer `{"resultados": [...]}` for the ids found in the request's JSON data;
 `Text(...)` answers free text (weekly summary, insights).
 """
+
 from __future__ import annotations
 
 import json
@@ -86,7 +87,7 @@ class FakeRequest:
 @dataclass
 class Reply:
     status: int = 200
-    payload: Any = None      # JSON body (dict) or raw text (str)
+    payload: Any = None  # JSON body (dict) or raw text (str)
     delay: float = 0.0
 
 
@@ -106,10 +107,12 @@ def derive_category(text: str) -> str:
 
 def gemini_response(text: str, prompt_tokens: int = 0, output_tokens: int = 0) -> dict:
     return {
-        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
-                        "finishReason": "STOP", "index": 0}],
-        "usageMetadata": {"promptTokenCount": prompt_tokens, "candidatesTokenCount": output_tokens,
-                          "totalTokenCount": prompt_tokens + output_tokens},
+        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}],
+        "usageMetadata": {
+            "promptTokenCount": prompt_tokens,
+            "candidatesTokenCount": output_tokens,
+            "totalTokenCount": prompt_tokens + output_tokens,
+        },
         "modelVersion": "fake-gemini",
     }
 
@@ -122,6 +125,7 @@ def _answer(request: FakeRequest, results: list[dict] | str) -> Reply:
 
 # --- behaviours (each one answers one request)
 
+
 class Behaviour:
     def reply(self, request: FakeRequest) -> Reply:
         raise NotImplementedError
@@ -130,6 +134,7 @@ class Behaviour:
 @dataclass(kw_only=True)
 class Valid(Behaviour):
     """A valid batch answer for the ids received; categories from `categories` (by id) or derived from the text."""
+
     categories: dict[str, str] = field(default_factory=dict)
     confidence: float = 0.9
     tags: list[dict] = field(default_factory=lambda: [{"codigo": "Feat Producao", "explicacao": "produção citada"}])
@@ -155,16 +160,18 @@ class Valid(Behaviour):
 @dataclass
 class MissingIds(Valid):
     """Answers all but the last `count` ids."""
+
     count: int = 1
 
     def reply(self, request: FakeRequest) -> Reply:
-        items = request.items[:-self.count] if self.count else request.items
+        items = request.items[: -self.count] if self.count else request.items
         return _answer(request, [self.result(item) for item in items])
 
 
 @dataclass
 class ExtraIds(Valid):
     """Answers every id plus one it never received."""
+
     extra_id: str = "00000000-0000-0000-0000-00000000beef"
 
     def reply(self, request: FakeRequest) -> Reply:
@@ -188,6 +195,7 @@ class DuplicatedIds(Valid):
 @dataclass
 class InvalidCategory(Valid):
     """Every result has a category outside the enum."""
+
     category: str = "MOCK"
 
     def result(self, item: dict) -> dict:
@@ -197,6 +205,7 @@ class InvalidCategory(Valid):
 @dataclass
 class Confidence(Valid):
     """Every result has this confidence (e.g. 1.7)."""
+
     value: float = 1.7
 
     def result(self, item: dict) -> dict:
@@ -214,18 +223,22 @@ class MalformedJson(Behaviour):
 @dataclass
 class Status(Behaviour):
     """An HTTP error with a Google-style error body."""
+
     code: int = 500
     message: str = "erro simulado"
 
     def reply(self, request: FakeRequest) -> Reply:
         names = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 400: "INVALID_ARGUMENT"}
-        return Reply(self.code, {"error": {"code": self.code, "message": self.message,
-                                           "status": names.get(self.code, "UNKNOWN")}})
+        return Reply(
+            self.code,
+            {"error": {"code": self.code, "message": self.message, "status": names.get(self.code, "UNKNOWN")}},
+        )
 
 
 @dataclass
 class Slow(Behaviour):
     """Waits `seconds` before answering with `then` (a client with a shorter timeout gives up first)."""
+
     seconds: float = 5.0
     then: Behaviour = field(default_factory=Valid)
 
@@ -238,6 +251,7 @@ class Slow(Behaviour):
 @dataclass
 class Text(Behaviour):
     """A free-text answer (generate_text)."""
+
     text: str = "Resumo da semana: tudo tranquilo."
     finish_reason: str = "STOP"
 
@@ -250,6 +264,7 @@ class Text(Behaviour):
 @dataclass
 class Custom(Behaviour):
     """Any function of the request."""
+
     func: Callable[[FakeRequest], Reply]
 
     def reply(self, request: FakeRequest) -> Reply:
@@ -257,6 +272,7 @@ class Custom(Behaviour):
 
 
 # --- the server
+
 
 class FakeGemini:
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
@@ -275,7 +291,7 @@ class FakeGemini:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/"
 
-    def start(self) -> "FakeGemini":
+    def start(self) -> FakeGemini:
         self._thread.start()
         return self
 
@@ -318,21 +334,33 @@ class FakeGemini:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 if not match:
-                    return self._send(Reply(404, {"error": {"code": 404, "message": f"rota desconhecida {self.path}",
-                                                            "status": "NOT_FOUND"}}))
+                    return self._send(
+                        Reply(
+                            404,
+                            {
+                                "error": {
+                                    "code": 404,
+                                    "message": f"rota desconhecida {self.path}",
+                                    "status": "NOT_FOUND",
+                                }
+                            },
+                        )
+                    )
                 try:
                     body = json.loads(raw or b"{}")
                 except ValueError:
-                    return self._send(Reply(400, {"error": {"code": 400, "message": "JSON inválido",
-                                                            "status": "INVALID_ARGUMENT"}}))
+                    return self._send(
+                        Reply(400, {"error": {"code": 400, "message": "JSON inválido", "status": "INVALID_ARGUMENT"}})
+                    )
                 request = FakeRequest(match.group(1), match.group(2), body, dict(self.headers.items()))
                 behaviour = fake._next(request)
                 try:
                     reply = behaviour.reply(request)
                 except Exception as exc:  # a broken behaviour must fail the test, not look like an outage
                     fake.errors.append(f"{type(behaviour).__name__}: {exc!r}")
-                    reply = Reply(500, {"error": {"code": 500, "message": f"erro no fake: {exc!r}",
-                                                  "status": "INTERNAL"}})
+                    reply = Reply(
+                        500, {"error": {"code": 500, "message": f"erro no fake: {exc!r}", "status": "INTERNAL"}}
+                    )
                 if reply.delay and fake._stopping.wait(reply.delay):
                     return
                 self._send(reply)
@@ -353,23 +381,21 @@ class FakeGemini:
 
 
 @pytest.fixture
-def fake_gemini(monkeypatch: pytest.MonkeyPatch):
+def fake_gemini(use_settings):
     """A started fake Gemini; the settings point the real SDK at it (CLASSIFIER=gemini, fast retries)."""
-    from shared.settings import reset_settings_cache
-
     server = FakeGemini().start()
-    monkeypatch.setenv("GEMINI_API_KEY", "chave-de-teste")
-    monkeypatch.setenv("GEMINI_BASE_URL", server.url)
-    monkeypatch.setenv("CLASSIFIER", "gemini")
-    monkeypatch.setenv("GEMINI_RETRY_INITIAL_SECONDS", "0.01")
-    monkeypatch.setenv("GEMINI_RETRY_MAX_SECONDS", "0.05")
-    monkeypatch.setenv("GEMINI_TIMEOUT_SECONDS", "5")
-    reset_settings_cache()
+    use_settings(
+        gemini_api_key="chave-de-teste",
+        gemini_base_url=server.url,
+        classifier="gemini",
+        gemini_retry_initial_seconds=0.01,
+        gemini_retry_max_seconds=0.05,
+        gemini_timeout_seconds=5,
+    )
     try:
         yield server
     finally:
         server.stop()
-        reset_settings_cache()
     assert not server.errors, f"behaviours of the fake Gemini raised: {server.errors}"
 
 

@@ -1,22 +1,22 @@
 """Helpers shared by the pipeline, worker and summary tests: a small real classifier and data builders."""
+
 from __future__ import annotations
 
+import email
+import email.policy
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-import email
-import email.policy
-
-from aiosmtpd.controller import Controller
-
-from shared.classifiers.base import ClassificationFailure, Classifier, ClassifierItem, ClassifierOutcome
-from shared.contracts import ClassificationResult, CommentIn, Origin, Source, Tag
+from shared.classification.base import ClassificationFailure, Classifier, ClassifierItem, ClassifierOutcome
+from shared.contracts import ClassificationResult, CommentIn, Tag
 from shared.db import session_scope
-from shared.intake import store_comments
+from shared.ingest.intake import store_comments
 from shared.models import Classification, Comment
+from shared.vocabulary import Origin, Source
 from tests.fake_gemini import derive_category
 
 
@@ -24,11 +24,16 @@ class KeywordClassifier(Classifier):
     """A tiny deterministic classifier (a real implementation of the interface, for tests).
 
     `failures` maps a text fragment to the failure every comment containing it gets."""
+
     name = "palavras"
     origin = Origin.LOCAL
 
-    def __init__(self, model: str = "palavras-1", prompt_version: str = "t1",
-                 failures: dict[str, ClassificationFailure] | None = None):
+    def __init__(
+        self,
+        model: str = "palavras-1",
+        prompt_version: str = "t1",
+        failures: dict[str, ClassificationFailure] | None = None,
+    ):
         self.model = model
         self.prompt_version = prompt_version
         self.failures = failures or {}
@@ -42,13 +47,15 @@ class KeywordClassifier(Classifier):
         self.batches.append([i.id for i in items])
         results: dict = {}
         for item in items:
-            failure = next((f for frag, f in self.failures.items() if frag in item.texto), None)
+            failure = next((f for frag, f in self.failures.items() if frag in item.text), None)
             results[item.id] = failure or ClassificationResult(
-                categoria=derive_category(item.texto), confianca=0.8,
+                categoria=derive_category(item.text),
+                confianca=0.8,
                 tags_funcionalidades=[Tag(codigo="Feat Autotune", explicacao="autotune citado")]
-                if "autotune" in item.texto else [],
+                if "autotune" in item.text
+                else [],
                 # like the real classifiers: the input field, else a known artist named in the text
-                artista=item.artista or ("Banda Aurora" if "aurora" in item.texto.lower() else None),
+                artista=item.artist or ("Banda Aurora" if "aurora" in item.text.lower() else None),
             )
         self.during_classify(items)
         return ClassifierOutcome(results=results)
@@ -78,12 +85,17 @@ def start_smtp(port: int) -> tuple[Controller, Inbox]:
 
 
 def smtp_env(port: int) -> dict[str, str]:
-    return {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none",
-            "MAIL_TO": "diretoria@alumusic.com.br; curadoria@alumusic.com.br"}
+    return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(port),
+        "SMTP_SECURITY": "none",
+        "MAIL_TO": "diretoria@alumusic.com.br; curadoria@alumusic.com.br",
+    }
 
 
-def add_comments(texts: Sequence[str], artista: str | None = "Luna Ferraz",
-                 data: datetime | None = None, source: Source = Source.API) -> list[uuid.UUID]:
+def add_comments(
+    texts: Sequence[str], artista: str | None = "Luna Ferraz", data: datetime | None = None, source: Source = Source.API
+) -> list[uuid.UUID]:
     """Store comments (status `pendente`) without enqueueing them; returns their ids in order."""
     items = [CommentIn(id=uuid.uuid4(), texto=t, artista=artista, data=data) for t in texts]
     with session_scope() as session:
@@ -106,8 +118,7 @@ def comment(cid: uuid.UUID) -> Comment:
 
 def current(cid: uuid.UUID) -> Classification | None:
     with session_scope() as session:
-        row = session.scalar(select(Classification).where(Classification.comment_id == cid,
-                                                          Classification.is_current))
+        row = session.scalar(select(Classification).where(Classification.comment_id == cid, Classification.is_current))
         if row is not None:
             _ = row.tags  # load while the session is open
         return row
@@ -115,13 +126,18 @@ def current(cid: uuid.UUID) -> Classification | None:
 
 def history(cid: uuid.UUID) -> list[Classification]:
     with session_scope() as session:
-        return list(session.scalars(select(Classification).where(Classification.comment_id == cid)
-                                    .order_by(Classification.id)))
+        return list(
+            session.scalars(select(Classification).where(Classification.comment_id == cid).order_by(Classification.id))
+        )
 
 
 def max_current_per_comment() -> int:
     """The largest number of current classifications any comment has (must never exceed 1)."""
     with session_scope() as session:
-        sub = (select(func.count().label("n")).where(Classification.is_current)
-               .group_by(Classification.comment_id).subquery())
+        sub = (
+            select(func.count().label("n"))
+            .where(Classification.is_current)
+            .group_by(Classification.comment_id)
+            .subquery()
+        )
         return session.scalar(select(func.coalesce(func.max(sub.c.n), 0)))

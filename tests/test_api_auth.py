@@ -1,4 +1,5 @@
 """Login, refresh, token rules and login throttling, through the real app (rate limits stored in real Redis)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,15 +9,15 @@ from flask_jwt_extended import create_access_token
 
 from shared import users
 from shared.db import session_scope
-from shared.settings import get_settings, reset_settings_cache
-from tests.api_fixtures import auth, token, user  # noqa: F401
+from shared.settings import get_settings
 
 INVALID = "e-mail ou senha inválidos"
 
 
 def _login(client, email: str, password: str, address: str = "10.0.0.1"):
-    return client.post("/api/auth/login", json={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/api/auth/login", json={"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def test_login_returns_bearer_tokens_with_expiry_and_string_subject(client, user):
@@ -32,13 +33,11 @@ def test_login_returns_bearer_tokens_with_expiry_and_string_subject(client, user
     assert body["refresh_token"]
 
 
-def test_access_token_lifetime_is_configurable(client, user, monkeypatch):
-    monkeypatch.setenv("JWT_ACCESS_MINUTES", "5")
-    reset_settings_cache()
+def test_access_token_lifetime_is_configurable(client, user, use_settings):
+    use_settings(jwt_access_minutes="5")
     from ingest_api import create_app
 
-    response = create_app({"TESTING": True}).test_client().post(
-        "/api/auth/login", json={"email": user[0], "password": user[1]})
+    response = create_app().test_client().post("/api/auth/login", json={"email": user[0], "password": user[1]})
     assert response.json["expires_in"] == 300
     claims = pyjwt.decode(response.json["access_token"], get_settings().jwt_secret_key, algorithms=["HS256"])
     assert claims["exp"] - claims["iat"] == 300
@@ -85,9 +84,8 @@ def test_login_is_throttled_per_address_across_emails(client, user):
     assert _login(client, *user, address="10.2.0.2").status_code == 200
 
 
-def test_login_limit_is_configurable(client, user, monkeypatch):
-    monkeypatch.setenv("LOGIN_RATE_LIMIT", "2 per minute")
-    reset_settings_cache()
+def test_login_limit_is_configurable(client, user, use_settings):
+    use_settings(login_rate_limit="2 per minute")
     assert _login(client, *user, address="10.3.0.1").status_code == 200
     assert _login(client, *user, address="10.3.0.1").status_code == 200
     assert _login(client, *user, address="10.3.0.1").status_code == 429
@@ -103,10 +101,14 @@ def test_refresh_token_gives_a_new_access_token(client, user):
 
 def test_access_token_cannot_refresh_and_refresh_token_cannot_call_the_api(client, user):
     tokens = _login(client, *user).json
-    assert client.post("/api/auth/refresh",
-                       headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
-    assert client.get("/api/comentarios",
-                      headers={"Authorization": f"Bearer {tokens['refresh_token']}"}).status_code == 401
+    assert (
+        client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code
+        == 401
+    )
+    assert (
+        client.get("/api/comentarios", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}).status_code
+        == 401
+    )
 
 
 def test_deactivated_users_existing_tokens_stop_working_at_once(client, auth, user):
@@ -122,8 +124,11 @@ def test_expired_forged_and_expiryless_tokens_are_refused(app, client, user):
     with app.app_context():
         expired = create_access_token(identity=user[0], expires_delta=timedelta(seconds=-5))
         no_exp = create_access_token(identity=user[0], expires_delta=False)
-    forged = pyjwt.encode({"sub": user[0], "type": "access", "exp": 4102444800, "jti": "x", "fresh": False},
-                          "outro-segredo-qualquer-com-mais-de-32-bytes", algorithm="HS256")
+    forged = pyjwt.encode(
+        {"sub": user[0], "type": "access", "exp": 4102444800, "jti": "x", "fresh": False},
+        "outro-segredo-qualquer-com-mais-de-32-bytes",
+        algorithm="HS256",
+    )
     none_alg = pyjwt.encode({"sub": user[0], "type": "access", "exp": 4102444800}, key=None, algorithm="none")
     for bad in (expired, no_exp, forged, none_alg, "isto-nao-e-um-jwt"):
         response = client.get("/api/comentarios", headers={"Authorization": f"Bearer {bad}"})
@@ -131,12 +136,11 @@ def test_expired_forged_and_expiryless_tokens_are_refused(app, client, user):
         assert response.is_json and response.json["erro"]
 
 
-def test_login_works_and_is_still_throttled_in_memory_when_redis_is_down(user, monkeypatch):
+def test_login_works_and_is_still_throttled_in_memory_when_redis_is_down(user, use_settings):
     from ingest_api import create_app
     from tests.api_fixtures import closed_port_url
 
-    monkeypatch.setenv("REDIS_URL", closed_port_url("redis"))
-    reset_settings_cache()
-    client = create_app({"TESTING": True}).test_client()
+    use_settings(redis_url=closed_port_url("redis"))
+    client = create_app().test_client()
     statuses = [_login(client, *user, address="10.4.0.1").status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]

@@ -1,18 +1,16 @@
 """POST/GET /api/comentarios through the real app, real PostgreSQL and real Redis/RQ."""
+
 from __future__ import annotations
 
 import json
 import uuid
 
-from sqlalchemy import select
-
-from shared.categories import Category
-from shared.contracts import CommentStatus, Origin
 from shared.db import reset_engines, session_scope
 from shared.models import Comment
 from shared.queue import CLASSIFY_JOB
 from shared.settings import reset_settings_cache
-from tests.api_fixtures import auth, closed_port_url, comment_count, new_item, queued_jobs, token, user  # noqa: F401
+from shared.vocabulary import Category, CommentStatus, Origin
+from tests.api_fixtures import closed_port_url, comment_count, new_item, queued_jobs
 from tests.report_seed import add_comment, classify, utc
 
 
@@ -27,6 +25,7 @@ def _stored(comment_id: str) -> Comment | None:
 
 # --- intake
 
+
 def test_single_comment_is_stored_pending_and_one_job_with_its_id_is_enqueued(client, auth, redis_conn):
     item = new_item("Que álbum incrível", artista="Anitta", data="2026-11-20T14:30:00-03:00")
     response = client.post("/api/comentarios", json=item, headers=auth)
@@ -35,16 +34,15 @@ def test_single_comment_is_stored_pending_and_one_job_with_its_id_is_enqueued(cl
     assert response.json["itens"] == [{"id": item["id"], "status": "enfileirado"}]
     stored = _stored(item["id"])
     assert stored.status is CommentStatus.PENDENTE
-    assert stored.artista == "Anitta"
+    assert stored.artist == "Anitta"
     assert stored.written_at == utc(2026, 11, 20, 17).replace(minute=30)
     jobs = queued_jobs(redis_conn)
     assert [job.func_name for job in jobs] == [CLASSIFY_JOB]
     assert list(jobs[0].args) == [[item["id"]]]  # ids only, never texts
 
 
-def test_batch_is_spread_over_jobs_of_at_most_the_configured_chunk(client, auth, redis_conn, monkeypatch):
-    monkeypatch.setenv("ENQUEUE_CHUNK_SIZE", "2")
-    reset_settings_cache()
+def test_batch_is_spread_over_jobs_of_at_most_the_configured_chunk(client, auth, redis_conn, use_settings):
+    use_settings(enqueue_chunk_size="2")
     items = [new_item(f"Comentário {i}") for i in range(5)]
     response = client.post("/api/comentarios", json=items, headers=auth)
     assert response.status_code == 202
@@ -58,7 +56,7 @@ def test_text_is_accepted_as_alias_of_texto_and_comments_route_is_an_alias(clien
     item = {"id": str(uuid.uuid4()), "text": "Compatível com a versão antiga"}
     response = client.post("/api/comments", json=[item], headers=auth)
     assert response.status_code == 202
-    assert _stored(item["id"]).texto == "Compatível com a versão antiga"
+    assert _stored(item["id"]).text == "Compatível com a versão antiga"
 
 
 def test_duplicate_and_conflict_in_one_batch(client, auth, redis_conn):
@@ -68,15 +66,15 @@ def test_duplicate_and_conflict_in_one_batch(client, auth, redis_conn):
     fresh = new_item("Novo comentário")
     batch = [
         fresh,
-        dict(fresh),                                        # repeated in the same batch: duplicado
+        dict(fresh),  # repeated in the same batch: duplicado
         {"id": existing["id"], "texto": "  TEXTO   original "},  # same text once normalised: duplicado
-        {"id": existing["id"], "texto": "Outro texto"},     # same id, other text: conflito
+        {"id": existing["id"], "texto": "Outro texto"},  # same id, other text: conflito
     ]
     response = client.post("/api/comentarios", json=batch, headers=auth)
     assert response.status_code == 202
     assert _statuses(response) == ["enfileirado", "duplicado", "duplicado", "conflito"]
     assert (response.json["enfileirados"], response.json["duplicados"], response.json["conflitos"]) == (1, 2, 1)
-    assert _stored(existing["id"]).texto == "Texto original"  # conflict changed nothing
+    assert _stored(existing["id"]).text == "Texto original"  # conflict changed nothing
     new_jobs = queued_jobs(redis_conn)[jobs_before:]
     assert [job.args[0] for job in new_jobs] == [[fresh["id"]]]  # only the new comment was enqueued
 
@@ -111,10 +109,9 @@ def test_invalid_item_gives_422_with_index_field_and_message_and_stores_nothing(
     assert queued_jobs(redis_conn) == []
 
 
-def test_limits_come_from_settings(client, auth, monkeypatch):
-    monkeypatch.setenv("MAX_TEXT_CHARS", "10")
-    monkeypatch.setenv("MAX_BATCH_ITEMS", "2")
-    reset_settings_cache()
+def test_limits_come_from_settings(client, auth, use_settings):
+    use_settings(max_text_chars="10")
+    use_settings(max_batch_items="2")
     long_text = client.post("/api/comentarios", json=new_item("x" * 11), headers=auth)
     assert long_text.status_code == 422
     assert long_text.json["detalhes"][0]["mensagem"] == "texto com 11 caracteres; o máximo é 10"
@@ -124,9 +121,8 @@ def test_limits_come_from_settings(client, auth, monkeypatch):
     assert comment_count() == 0
 
 
-def test_body_over_the_byte_limit_is_413_json(client, auth, monkeypatch):
-    monkeypatch.setenv("MAX_BODY_BYTES", "200")
-    reset_settings_cache()
+def test_body_over_the_byte_limit_is_413_json(client, auth, use_settings):
+    use_settings(max_body_bytes="200")
     response = client.post("/api/comentarios", json=[new_item("x" * 300)], headers=auth)
     assert response.status_code == 413
     assert response.is_json and "máximo é 200 bytes" in response.json["erro"]
@@ -135,10 +131,10 @@ def test_body_over_the_byte_limit_is_413_json(client, auth, monkeypatch):
 def test_bad_requests_answer_json_in_portuguese(client, auth):
     cases = [
         (dict(data="id,texto", content_type="text/csv"), 415),
-        (dict(data="{\"id\": ", content_type="application/json"), 400),
+        (dict(data='{"id": ', content_type="application/json"), 400),
         (dict(data="", content_type="application/json"), 400),
         (dict(data="[]", content_type="application/json"), 400),
-        (dict(data="\"só um texto\"", content_type="application/json"), 400),
+        (dict(data='"só um texto"', content_type="application/json"), 400),
         (dict(data=b"\xff\xfe{", content_type="application/json"), 400),
     ]
     for kwargs, status in cases:
@@ -155,9 +151,8 @@ def test_intake_requires_a_token(client):
     assert comment_count() == 0
 
 
-def test_redis_down_still_answers_202_and_keeps_rows_pending(client, auth, monkeypatch):
-    monkeypatch.setenv("REDIS_URL", closed_port_url("redis"))
-    reset_settings_cache()
+def test_redis_down_still_answers_202_and_keeps_rows_pending(client, auth, use_settings):
+    use_settings(redis_url=closed_port_url("redis"))
     items = [new_item("Redis fora 1"), new_item("Redis fora 2")]
     response = client.post("/api/comentarios", json=items, headers=auth)
     assert response.status_code == 202
@@ -167,22 +162,21 @@ def test_redis_down_still_answers_202_and_keeps_rows_pending(client, auth, monke
         assert _stored(item["id"]).status is CommentStatus.PENDENTE
 
 
-def test_postgres_down_answers_503_json_and_writes_nothing(client, auth, monkeypatch, redis_conn):
-    monkeypatch.setenv("DATABASE_URL", closed_port_url("postgresql"))
-    reset_settings_cache()
+def test_postgres_down_answers_503_json_and_writes_nothing(client, auth, redis_conn, use_settings):
+    use_settings(database_url=closed_port_url("postgresql"))
     try:
         response = client.post("/api/comentarios", json=[new_item("PG fora")], headers=auth)
         assert response.status_code == 503
         assert response.is_json and "banco de dados indisponível" in response.json["erro"]
     finally:
-        monkeypatch.undo()
-        reset_settings_cache()
+        reset_settings_cache()  # back to the run's database
         reset_engines()
     assert comment_count() == 0
     assert queued_jobs(redis_conn) == []
 
 
 # --- status by id
+
 
 def test_status_of_a_pending_comment(client, auth):
     item = new_item("Aguardando")
@@ -196,17 +190,32 @@ def test_status_of_a_pending_comment(client, auth):
 def test_status_shows_current_classification_in_the_public_shape_and_the_history(client, auth):
     cid = add_comment("Autotune demais nesse álbum", when=utc(2026, 11, 20))
     classify(cid, Category.ELOGIO, 0.5, created_at=utc(2026, 11, 20, 13))
-    classify(cid, Category.CRITICA, 0.87, {"feat_autotune": "uso excessivo de autotune"}, artista="Anitta",
-             origin=Origin.LLM, model="gemini-2.5-flash", created_at=utc(2026, 11, 20, 14))
+    classify(
+        cid,
+        Category.CRITICA,
+        0.87,
+        {"feat_autotune": "uso excessivo de autotune"},
+        artista="Anitta",
+        origin=Origin.LLM,
+        model="gemini-2.5-flash",
+        created_at=utc(2026, 11, 20, 14),
+    )
     response = client.get(f"/api/comentarios/{cid}", headers=auth)
     body = response.json
     assert response.status_code == 200 and body["status"] == "classificado"
     current = body["classificacao"]
-    assert {k: current[k] for k in ("categoria", "confianca", "tags_funcionalidades", "artista", "album",
-                                    "modelo", "versao_prompt")} == {
-        "categoria": "CRÍTICA", "confianca": 0.87,
+    assert {
+        k: current[k]
+        for k in ("categoria", "confianca", "tags_funcionalidades", "artista", "album", "modelo", "versao_prompt")
+    } == {
+        "categoria": "CRÍTICA",
+        "confianca": 0.87,
         "tags_funcionalidades": [{"codigo": "feat_autotune", "explicacao": "uso excessivo de autotune"}],
-        "artista": "Anitta", "album": None, "modelo": "gemini-2.5-flash", "versao_prompt": "v1"}
+        "artista": "Anitta",
+        "album": None,
+        "modelo": "gemini-2.5-flash",
+        "versao_prompt": "v1",
+    }
     assert [h["categoria"] for h in body["historico"]] == ["ELOGIO", "CRÍTICA"]
 
 
@@ -225,6 +234,7 @@ def test_unknown_id_is_404_and_malformed_id_is_422(client, auth):
 
 
 # --- search
+
 
 def test_search_filters_and_walks_pages_with_the_opaque_cursor(client, auth):
     ids = []
@@ -251,14 +261,21 @@ def test_search_full_text_status_and_dates(client, auth):
     hit = add_comment("As músicas novas estão incríveis", when=utc(2026, 11, 12))
     add_comment("Show cancelado", when=utc(2026, 11, 12))
     add_comment("As músicas antigas", when=utc(2026, 10, 1))
-    response = client.get("/api/comentarios", query_string={"q": "música", "desde": "2026-11-01",
-                                                              "status": "pendente"}, headers=auth)
+    response = client.get(
+        "/api/comentarios", query_string={"q": "música", "desde": "2026-11-01", "status": "pendente"}, headers=auth
+    )
     assert [item["id"] for item in response.json["itens"]] == [str(hit)]
 
 
 def test_search_rejects_bad_parameters_with_422(client, auth):
-    for params in ({"limite": 201}, {"categoria": "BOM"}, {"desde": "ontem"}, {"cursor": "xyz"},
-                   {"confianca_min": 2}, {"desconhecido": "1"}):
+    for params in (
+        {"limite": 201},
+        {"categoria": "BOM"},
+        {"desde": "ontem"},
+        {"cursor": "xyz"},
+        {"confianca_min": 2},
+        {"desconhecido": "1"},
+    ):
         response = client.get("/api/comentarios", query_string=params, headers=auth)
         assert response.status_code == 422, params
         assert response.json["detalhes"], params
@@ -286,7 +303,11 @@ def test_nul_characters_far_dates_and_impossible_offsets_are_422_not_database_er
     response = client.post("/api/comentarios", json=batch, headers=auth)
     assert response.status_code == 422
     assert [(d["indice"], d["campo"]) for d in response.json["detalhes"]] == [
-        (0, "texto"), (1, "data"), (2, "data"), (3, "artista")]
+        (0, "texto"),
+        (1, "data"),
+        (2, "data"),
+        (3, "artista"),
+    ]
     assert comment_count() == 0
 
 

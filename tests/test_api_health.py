@@ -1,7 +1,8 @@
 """GET /health: PostgreSQL, Redis, a live RQ worker (heartbeat) and the queue depth."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import Worker
@@ -11,7 +12,7 @@ from rq.utils import utcformat
 from shared.db import reset_engines
 from shared.queue import get_queue
 from shared.settings import reset_settings_cache
-from tests.api_fixtures import auth, closed_port_url, new_item, token, user  # noqa: F401
+from tests.api_fixtures import closed_port_url, new_item
 
 
 @pytest.fixture
@@ -42,30 +43,27 @@ def test_no_worker_is_503_naming_the_worker(client):
 
 
 def test_worker_with_a_stale_heartbeat_is_not_alive(client, live_worker, redis_conn):
-    stale = datetime.now(timezone.utc) - timedelta(seconds=live_worker.worker_ttl + 120)
+    stale = datetime.now(UTC) - timedelta(seconds=live_worker.worker_ttl + 120)
     redis_conn.hset(live_worker.key, "last_heartbeat", utcformat(stale))
     response = client.get("/health")
     assert response.status_code == 503
     assert response.json["servicos"]["worker"]["vivos"] == 0
 
 
-def test_redis_down_is_503_naming_redis(client, live_worker, monkeypatch):
-    monkeypatch.setenv("REDIS_URL", closed_port_url("redis"))
-    reset_settings_cache()
+def test_redis_down_is_503_naming_redis(client, live_worker, use_settings):
+    use_settings(redis_url=closed_port_url("redis"))
     response = client.get("/health")
     assert response.status_code == 503
     assert "redis" in response.json["erro"]
     assert response.json["servicos"]["postgresql"]["ok"] is True
 
 
-def test_postgres_down_is_503_naming_postgresql(client, live_worker, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", closed_port_url("postgresql"))
-    reset_settings_cache()
+def test_postgres_down_is_503_naming_postgresql(client, live_worker, use_settings):
+    use_settings(database_url=closed_port_url("postgresql"))
     try:
         response = client.get("/health")
     finally:
-        monkeypatch.undo()
-        reset_settings_cache()
+        reset_settings_cache()  # back to the run's database
         reset_engines()
     assert response.status_code == 503
     assert response.json["erro"] == "fora do ar: postgresql"

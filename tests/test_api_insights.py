@@ -1,13 +1,13 @@
 """POST /insights/perguntar: offline answers, Gemini answers (real SDK against the local fake), limits."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
 
+from shared import clock
+from shared.classification.prompts import ANSWER_MAX_WORDS as MAX_ANSWER_WORDS
 from shared.db import session_scope
-from shared.insights import MAX_ANSWER_WORDS
 from shared.models import LlmCall, WeeklySummary
-from shared.reports import today_local
-from tests.api_fixtures import auth, token, user  # noqa: F401
 from tests.fake_gemini import Status, Text
 
 QUESTION = "O que o público achou do autotune?"
@@ -20,7 +20,7 @@ def _week(d: date) -> str:
 
 def _summaries() -> list[str]:
     """Four summaries in the last 8 weeks and one older; returns the weeks, newest first."""
-    today = today_local()
+    today = clock.today()
     texts = [
         "Semana de muitos elogios ao show de Anitta. O figurino foi elogiado.",
         "O autotune exagerado no novo single gerou muitas críticas. Houve pedidos de versão acústica.",
@@ -33,8 +33,17 @@ def _summaries() -> list[str]:
         end = today - timedelta(days=7 * age + 1) if age < 4 else today - timedelta(weeks=12)
         start = end - timedelta(days=6)
         with session_scope() as s:
-            s.add(WeeklySummary(iso_week=_week(start), period_start=start, period_end=end, texto=texto,
-                                aggregates={}, model="local", prompt_version="s1"))
+            s.add(
+                WeeklySummary(
+                    iso_week=_week(start),
+                    period_start=start,
+                    period_end=end,
+                    text=texto,
+                    aggregates={},
+                    model="local",
+                    prompt_version="s1",
+                )
+            )
         weeks.append(_week(start))
     return weeks
 
@@ -68,8 +77,11 @@ def test_gemini_answer_gets_question_and_summaries_as_data_and_cites_weeks(clien
     weeks = _summaries()
     fake_gemini.push(Text(f"Em {weeks[1]} o autotune do single foi muito criticado."))
     body = client.post("/insights/perguntar", json={"pergunta": QUESTION}, headers=auth).json
-    assert body == {"resposta": f"Em {weeks[1]} o autotune do single foi muito criticado.",
-                    "semanas_citadas": [weeks[1]], "modo": "gemini"}
+    assert body == {
+        "resposta": f"Em {weeks[1]} o autotune do single foi muito criticado.",
+        "semanas_citadas": [weeks[1]],
+        "modo": "gemini",
+    }
     request = fake_gemini.requests[0]
     assert request.data["pergunta"] == QUESTION
     assert [r["semana"] for r in request.data["resumos"]] == weeks[:3]

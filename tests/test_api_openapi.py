@@ -1,4 +1,5 @@
 """The OpenAPI document, the interactive docs page, and a bounded schemathesis run finding no 5xx."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,10 +8,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
-
-from tests.api_fixtures import auth, token, user  # noqa: F401
 
 # A few hundred generated requests in all (operations x examples), each with a short deadline.
 EXAMPLES_PER_OPERATION = 40
@@ -22,8 +23,16 @@ def test_openapi_document_lists_every_route_with_bearer_security(client):
     doc = response.json
     assert doc["openapi"].startswith("3.")
     assert set(doc["paths"]) == {
-        "/api/auth/login", "/api/auth/refresh", "/api/comentarios", "/api/comments",
-        "/api/comentarios/{comment_id}", "/api/relatorio/semana", "/insights/perguntar", "/health"}
+        "/api/auth/login",
+        "/api/auth/refresh",
+        "/api/comentarios",
+        "/api/comments",
+        "/api/comentarios/{comment_id}",
+        "/api/comentarios/export",
+        "/api/relatorio/semana",
+        "/insights/perguntar",
+        "/health",
+    }
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
     post = doc["paths"]["/api/comentarios"]["post"]
     assert post["security"] == [{"bearerAuth": []}]
@@ -46,9 +55,16 @@ def test_interactive_docs_page_is_served_without_any_cdn(client):
 
 # Every documented operation (the first test above checks this list against the document).
 OPERATIONS = [
-    ("POST", "/api/auth/login"), ("POST", "/api/auth/refresh"), ("POST", "/api/comentarios"),
-    ("GET", "/api/comentarios"), ("POST", "/api/comments"), ("GET", "/api/comentarios/{comment_id}"),
-    ("GET", "/api/relatorio/semana"), ("POST", "/insights/perguntar"), ("GET", "/health"),
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/refresh"),
+    ("POST", "/api/comentarios"),
+    ("GET", "/api/comentarios"),
+    ("POST", "/api/comments"),
+    ("GET", "/api/comentarios/{comment_id}"),
+    ("GET", "/api/comentarios/export"),
+    ("GET", "/api/relatorio/semana"),
+    ("POST", "/insights/perguntar"),
+    ("GET", "/health"),
 ]
 
 
@@ -63,14 +79,24 @@ def test_generated_requests_never_get_a_server_error(app, auth, method, path):
     operation = schemathesis.openapi.from_wsgi("/api/openapi.json", app)[path][method]
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=timedelta(seconds=5),
-              suppress_health_check=list(HealthCheck), database=None)
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=timedelta(seconds=5),
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     def check(case):
         response = case.call(headers=auth)
-        assert response.status_code < 500 or (path == "/health" and response.status_code == 503), \
+        assert response.status_code < 500 or (path == "/health" and response.status_code == 503), (
             f"{case.method} {case.path} -> {response.status_code}: {response.text[:300]}"
+        )
+        if path.endswith("/export") and response.status_code == 200:  # a file, not a JSON document
+            assert response.headers["content-type"][0].startswith(("text/csv", "application/vnd.openxml"))
+            case.validate_response(response, checks=[status_code_conformance])
+            return
         assert response.headers["content-type"][0].startswith("application/json")
-        case.validate_response(response, checks=[status_code_conformance, content_type_conformance,
-                                                 response_schema_conformance])
+        case.validate_response(
+            response, checks=[status_code_conformance, content_type_conformance, response_schema_conformance]
+        )
 
     check()

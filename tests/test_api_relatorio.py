@@ -1,11 +1,11 @@
 """GET /api/relatorio/semana: public, counts comments by current classification, cached at most 60 s."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
-from shared.categories import CATEGORY_VALUES, Category
-from shared.reports import today_local
-from shared.settings import reset_settings_cache
+from shared import clock
+from shared.vocabulary import CATEGORY_VALUES, Category
 from tests.api_fixtures import closed_port_url
 from tests.report_seed import add_comment, classified, classify, hours_ago, utc
 
@@ -23,7 +23,8 @@ def test_report_is_public_and_counts_a_reclassified_comment_once(client):
     assert dist == {"ELOGIO": 1, "CRÍTICA": 0, "SUGESTÃO": 0, "DÚVIDA": 0, "SPAM": 0}
     assert body["totais"]["classificados"] == 1
     assert body["confianca_por_categoria"] == [
-        {"categoria": "ELOGIO", "total": 1, "confianca_media": 0.9, "confianca_mediana": 0.9}]
+        {"categoria": "ELOGIO", "total": 1, "confianca_media": 0.9, "confianca_mediana": 0.9}
+    ]
 
 
 def test_report_has_every_section_with_zero_days_and_week_over_week_change(client):
@@ -37,7 +38,8 @@ def test_report_has_every_section_with_zero_days_and_week_over_week_change(clien
     assert {"dia": "2026-11-20", "categoria": "ELOGIO", "total": 0} in body["evolucao_diaria"]
     assert body["totais"]["variacao_percentual"] == 100.0
     assert body["categorias_por_artista"] == [
-        {"artista": "Anitta", "categoria": "ELOGIO", "total": 2, "total_artista": 2}]
+        {"artista": "Anitta", "categoria": "ELOGIO", "total": 2, "total_artista": 2}
+    ]
     assert body["top_tags"]["horas"] == 48
 
 
@@ -45,7 +47,7 @@ def test_default_period_is_the_last_seven_days_with_top_tags_of_the_last_48_hour
     classified("Autotune", Category.CRITICA, when=hours_ago(2), tags={"feat_autotune": "autotune"})
     classified("Autotune antigo", Category.CRITICA, when=hours_ago(72), tags={"feat_letra": "letra"})
     body = client.get("/api/relatorio/semana").json
-    today = today_local()
+    today = clock.today()
     assert body["periodo"]["ate"] == today.isoformat()
     assert body["periodo"]["desde"] == (today - timedelta(days=6)).isoformat()
     assert body["top_tags"]["itens"] == [{"codigo": "feat_autotune", "total": 1}]
@@ -64,9 +66,8 @@ def test_report_is_cached_for_the_configured_seconds_at_most_sixty(client, redis
     assert client.get("/api/relatorio/semana", query_string=WEEK).json["totais"]["total"] == 2
 
 
-def test_cache_can_be_turned_off_but_never_above_sixty_seconds(client, redis_conn, monkeypatch):
-    monkeypatch.setenv("REPORT_CACHE_SECONDS", "0")
-    reset_settings_cache()
+def test_cache_can_be_turned_off_but_never_above_sixty_seconds(client, redis_conn, use_settings):
+    use_settings(report_cache_seconds="0")
     classified("Primeiro", Category.ELOGIO, when=utc(2026, 11, 18))
     assert client.get("/api/relatorio/semana", query_string=WEEK).json["totais"]["total"] == 1
     classified("Segundo", Category.ELOGIO, when=utc(2026, 11, 18))
@@ -77,21 +78,25 @@ def test_cache_can_be_turned_off_but_never_above_sixty_seconds(client, redis_con
     from pydantic import ValidationError
 
     from shared.settings import Settings
+
     with pytest.raises(ValidationError):
         Settings(report_cache_seconds=61)
 
 
-def test_report_still_answers_when_redis_is_down(client, monkeypatch):
-    monkeypatch.setenv("REDIS_URL", closed_port_url("redis"))
-    reset_settings_cache()
+def test_report_still_answers_when_redis_is_down(client, use_settings):
+    use_settings(redis_url=closed_port_url("redis"))
     classified("Sem cache", Category.ELOGIO, when=utc(2026, 11, 18))
     response = client.get("/api/relatorio/semana", query_string=WEEK)
     assert response.status_code == 200 and response.json["totais"]["total"] == 1
 
 
 def test_bad_periods_are_422(client):
-    for params in ({"desde": "2026-11-22", "ate": "2026-11-01"}, {"desde": "22/11/2026"},
-                   {"desde": "2020-01-01", "ate": "2026-01-01"}, {"semana": "47"}):
+    for params in (
+        {"desde": "2026-11-22", "ate": "2026-11-01"},
+        {"desde": "22/11/2026"},
+        {"desde": "2020-01-01", "ate": "2026-01-01"},
+        {"semana": "47"},
+    ):
         response = client.get("/api/relatorio/semana", query_string=params)
         assert response.status_code == 422, params
         assert response.is_json and response.json["erro"]

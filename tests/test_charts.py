@@ -1,4 +1,5 @@
 """dashboard.charts: one colour per category everywhere, tooltips on every chart, selections where they filter."""
+
 from __future__ import annotations
 
 import json
@@ -7,18 +8,34 @@ import pandas as pd
 import pytest
 
 from dashboard import charts
-from shared.categories import CATEGORY_COLORS, CATEGORY_VALUES, Category
+from shared.vocabulary import CATEGORY_COLORS, CATEGORY_VALUES, Category
 
 DIST = pd.DataFrame([{"categoria": c, "total": i + 1, "percentual": 20.0} for i, c in enumerate(CATEGORY_VALUES)])
-DAILY = pd.DataFrame([{"dia": f"2026-11-{d:02d}", "categoria": c, "total": d % 3}
-                      for d in range(16, 23) for c in CATEGORY_VALUES])
+DAILY = pd.DataFrame(
+    [{"dia": f"2026-11-{d:02d}", "categoria": c, "total": d % 3} for d in range(16, 23) for c in CATEGORY_VALUES]
+)
 TAGS = pd.DataFrame([{"codigo": "feat_autotune", "total": 5}, {"codigo": "feat_clipe", "total": 2}])
-ARTISTS = pd.DataFrame([{"artista": "Luna Ferraz", "categoria": "ELOGIO", "total": 3, "total_artista": 4},
-                        {"artista": "Luna Ferraz", "categoria": "CRÍTICA", "total": 1, "total_artista": 4}])
+ARTISTS = pd.DataFrame(
+    [
+        {"artista": "Luna Ferraz", "categoria": "ELOGIO", "total": 3, "total_artista": 4},
+        {"artista": "Luna Ferraz", "categoria": "CRÍTICA", "total": 1, "total_artista": 4},
+    ]
+)
 CONFIDENCE = pd.DataFrame([{"categoria": "ELOGIO", "total": 3, "confianca_media": 0.9, "confianca_mediana": 0.92}])
-COST = pd.DataFrame([{"dia": "2026-11-20", "chamadas": 2, "chamadas_com_erro": 0, "itens": 40,
-                      "tokens_entrada": 1000, "tokens_saida": 200, "latencia_media_ms": 800.0,
-                      "custo_estimado_usd": 0.0008}])
+COST = pd.DataFrame(
+    [
+        {
+            "dia": "2026-11-20",
+            "chamadas": 2,
+            "chamadas_com_erro": 0,
+            "itens": 40,
+            "tokens_entrada": 1000,
+            "tokens_saida": 200,
+            "latencia_media_ms": 800.0,
+            "custo_estimado_usd": 0.0008,
+        }
+    ]
+)
 
 BUILDERS = [
     (charts.chart_category_distribution, DIST, True),

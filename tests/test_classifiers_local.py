@@ -1,4 +1,5 @@
 """LocalClassifier: offline, deterministic, trained from the corpus in the repository."""
+
 from __future__ import annotations
 
 import os
@@ -9,14 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from shared.categories import CATEGORY_VALUES, Category
-from shared.classifiers import ClassifierItem, get_classifier
-from shared.classifiers.local import (
-    CORPUS_DIR, PROMPT_VERSION, LocalClassifier, load_corpus, model_hash, model_path,
+from shared.classification.base import ClassifierItem
+from shared.classification.local import (
+    CORPUS_DIR,
+    PROMPT_VERSION,
+    LocalClassifier,
+    load_corpus,
+    model_hash,
+    model_path,
 )
-from shared.contracts import ClassificationResult, Origin
+from shared.classification.registry import get_classifier
+from shared.contracts import ClassificationResult
 from shared.settings import ROOT
 from shared.text import normalize_text
+from shared.vocabulary import CATEGORY_VALUES, Category, Origin
 
 # Hand-written for this test, absent from the training corpus (checked below) and from the golden set.
 SAMPLE = [
@@ -55,7 +62,7 @@ SANITY_FLOOR = 0.8
 
 
 def items_of(texts: list[str]) -> list[ClassifierItem]:
-    return [ClassifierItem(id=f"c{i}", texto=text) for i, text in enumerate(texts)]
+    return [ClassifierItem(id=f"c{i}", text=text) for i, text in enumerate(texts)]
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +105,10 @@ def test_retraining_from_the_same_corpus_gives_the_same_model_and_probabilities(
     b = LocalClassifier(model_dir=tmp_path / "b")
 
     assert a.model == b.model
-    assert a.pipeline.predict_proba([i.texto for i in items]).tolist() == \
-        b.pipeline.predict_proba([i.texto for i in items]).tolist()
+    assert (
+        a.pipeline.predict_proba([i.text for i in items]).tolist()
+        == b.pipeline.predict_proba([i.text for i in items]).tolist()
+    )
 
 
 def test_every_result_is_a_validated_classification_with_confidence_in_range(classifier):
@@ -146,36 +155,57 @@ def test_missing_model_is_trained_automatically_at_first_use(tmp_path):
 
 
 def test_train_command_builds_a_model_that_loads_in_another_process(tmp_path):
-    env = {**os.environ, "ALUMUSIC_LOCAL_DIR": str(tmp_path), "ALUMUSIC_ENV": "production",
-           "JWT_SECRET_KEY": "", "COOKIE_KEY": "", "DATABASE_URL": "", "REDIS_URL": ""}
-    done = subprocess.run([sys.executable, "-m", "shared.classifiers.local", "train"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "ALUMUSIC_LOCAL_DIR": str(tmp_path),
+        "ALUMUSIC_ENV": "production",
+        "JWT_SECRET_KEY": "",
+        "COOKIE_KEY": "",
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "shared.classification.local", "train"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "modelo local treinado" in done.stdout
     path = tmp_path / "models" / f"local-{model_hash()}.joblib"
     assert path.exists()
 
-    script = ("from shared.classifiers.local import LocalClassifier as L\n"
-              "from shared.classifiers import ClassifierItem as I\n"
-              "print(L().classify([I(id='x', texto='que horas abre?')]).results['x'].categoria)\n")
-    check = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                           timeout=120)
+    script = (
+        "from shared.classification.local import LocalClassifier as L\n"
+        "from shared.classification.base import ClassifierItem as I\n"
+        "print(L().classify([I(id='x', text='que horas abre?')]).results['x'].categoria)\n"
+    )
+    check = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip() == "DÚVIDA"
     assert len(list((tmp_path / "models").glob("*.joblib"))) == 1  # loaded, not retrained elsewhere
 
 
 def test_train_command_without_subcommand_shows_usage():
-    done = subprocess.run([sys.executable, "-m", "shared.classifiers.local"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "shared.classification.local"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2 and "uso:" in done.stderr
 
 
 def test_tags_come_from_the_lexicon_and_spam_gets_none(classifier):
-    outcome = classifier.classify(items_of([
-        "o som tava horrível e o show atrasou 2h",
-        "PROMOÇÃO ingresso pela metade do preço, chama no zap",
-    ]))
+    outcome = classifier.classify(
+        items_of(
+            [
+                "o som tava horrível e o show atrasou 2h",
+                "PROMOÇÃO ingresso pela metade do preço, chama no zap",
+            ]
+        )
+    )
 
     critique, spam = outcome.results["c0"], outcome.results["c1"]
     assert critique.categoria == Category.CRITICA
@@ -185,10 +215,10 @@ def test_tags_come_from_the_lexicon_and_spam_gets_none(classifier):
 
 def test_artist_and_album_come_from_input_fields_else_from_the_catalogue(classifier):
     items = [
-        ClassifierItem(id="given", texto="amei o show da Luna", artista="Banda Aurora", album="Ruído Branco"),
-        ClassifierItem(id="matched", texto="chorei ouvindo Varanda inteiro"),
-        ClassifierItem(id="alias", texto="a Luna canta ao vivo ou é playback?"),
-        ClassifierItem(id="none", texto="deitei na varanda e ouvi o disco inteiro"),
+        ClassifierItem(id="given", text="amei o show da Luna", artist="Banda Aurora", album="Ruído Branco"),
+        ClassifierItem(id="matched", text="chorei ouvindo Varanda inteiro"),
+        ClassifierItem(id="alias", text="a Luna canta ao vivo ou é playback?"),
+        ClassifierItem(id="none", text="deitei na varanda e ouvi o disco inteiro"),
     ]
 
     results = classifier.classify(items).results
@@ -199,12 +229,8 @@ def test_artist_and_album_come_from_input_fields_else_from_the_catalogue(classif
     assert (results["none"].artista, results["none"].album) == (None, None)
 
 
-def test_get_classifier_defaults_to_local_without_a_gemini_key(services, monkeypatch):
-    from shared.settings import reset_settings_cache
-
-    monkeypatch.delenv("CLASSIFIER", raising=False)
-    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
-    reset_settings_cache()
+def test_get_classifier_defaults_to_local_without_a_gemini_key(services, use_settings):
+    use_settings(classifier=None, gemini_api_key=None)
 
     assert isinstance(get_classifier(), LocalClassifier)
 

@@ -1,4 +1,5 @@
 """compose.yml and the Dockerfile keep their promises (Docker itself cannot run on the CI machines)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,7 +12,9 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 
 def test_compose_has_every_service_of_the_system():
-    assert {"postgres", "redis", "migrate", "api", "worker", "scheduler", "dashboard", "mailpit"} <= set(COMPOSE["services"])
+    assert {"postgres", "redis", "migrate", "api", "worker", "scheduler", "dashboard", "mailpit"} <= set(
+        COMPOSE["services"]
+    )
 
 
 def test_infrastructure_has_healthchecks_and_apps_wait_for_them():

@@ -1,4 +1,5 @@
 """Demo data: shape of the set, and loading through the real intake, queue and worker (burst)."""
+
 from __future__ import annotations
 
 import csv
@@ -9,12 +10,13 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
-from shared import demo
-from shared.categories import CATEGORY_VALUES
+from shared import operations
 from shared.db import session_scope
+from shared.dev import demo
 from shared.models import Classification, Comment, WeeklySummary
 from shared.queue import get_queue
 from shared.text import normalize_text
+from shared.vocabulary import CATEGORY_VALUES, Source
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,9 +50,11 @@ def test_demo_texts_come_from_the_training_corpus_never_from_the_golden_set(serv
 def test_demo_shows_a_criticism_spike_after_the_release(services):
     plan = demo.plan()
     release = next(e for e in demo.EVENTS if e.album == "Ruído Branco")
+
     def share(days: range) -> float:
         rows = [c for c in plan if c.days_ago in days and c.artista == "Banda Aurora"]
         return sum(1 for c in rows if c.categoria.value == "CRÍTICA") / max(len(rows), 1)
+
     after = range(release.days_ago - 2, release.days_ago + 1)
     before = range(release.days_ago + 7, release.days_ago + 21)
     assert share(after) > 2 * share(before)
@@ -61,7 +65,8 @@ def _run_workers(redis_conn) -> None:
 
 
 def test_carregar_demo_goes_through_intake_and_workers_then_builds_past_summaries_and_is_idempotent(
-        services, runner, redis_conn):
+    services, runner, redis_conn
+):
     first = runner.invoke(args=["carregar-demo", "--quantidade", "300", "--sem-esperar", "--sem-resumos"])
     assert first.exit_code == 0, first.output
     assert "300 novos" in first.output
@@ -74,10 +79,10 @@ def test_carregar_demo_goes_through_intake_and_workers_then_builds_past_summarie
     assert second.exit_code == 0, second.output
     assert "classificação: 300/300 (100%)" in second.output
     assert "0 novos" in second.output  # idempotent: same ids, same texts
-    counts = demo.demo_status_counts()
+    counts = operations.status_counts(source=Source.DEMO)
     assert counts["classificado"] == 300 and counts["pendente"] == 0
     with session_scope() as session:
-        categories = set(session.scalars(select(Classification.categoria).where(Classification.is_current)))
+        categories = set(session.scalars(select(Classification.category).where(Classification.is_current)))
         weeks = session.scalar(select(func.count()).select_from(WeeklySummary))
     assert len(categories) == len(CATEGORY_VALUES)
     assert weeks == demo.DEFAULT_WEEKS

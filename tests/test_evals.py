@@ -1,4 +1,5 @@
 """Evals: metrics equal hand-computed numbers, failures count as wrong, the gate and the command's errors."""
+
 from __future__ import annotations
 
 import csv
@@ -18,35 +19,46 @@ from evals.gate import THRESHOLDS_PATH, Thresholds, load_thresholds, shortfalls
 from evals.metrics import Prices, compute_metrics
 from evals.report import REPORT_PATH
 from evals.runner import run_classifier
-from shared.classifiers.base import (
-    ClassificationFailure, Classifier, ClassifierItem, ClassifierOutcome, LlmUsage,
+from shared.classification.base import (
+    ClassificationFailure,
+    Classifier,
+    ClassifierItem,
+    ClassifierOutcome,
+    LlmUsage,
 )
-from shared.contracts import ClassificationResult, Origin, Tag
+from shared.contracts import ClassificationResult, Tag
 from shared.settings import ROOT
+from shared.vocabulary import Origin
 
 Answer = tuple[str, float, tuple[str, ...]] | str  # (categoria, confianca, tags) or a failure reason
 
 
 class ScriptedClassifier(Classifier):
     """Test-only classifier: answers from a script keyed by text; texts in `explode_on` raise."""
+
     name = "roteiro"
     model = "roteiro-teste"
     prompt_version = "t1"
     origin = Origin.LOCAL
 
-    def __init__(self, answers: dict[str, Answer], explode_on: Sequence[str] = (),
-                 latency: dict[str, int] | None = None, calls: Sequence[LlmUsage] = ()):
+    def __init__(
+        self,
+        answers: dict[str, Answer],
+        explode_on: Sequence[str] = (),
+        latency: dict[str, int] | None = None,
+        calls: Sequence[LlmUsage] = (),
+    ):
         self.answers, self.explode_on, self.latency, self.calls = answers, set(explode_on), latency or {}, calls
         self.seen: list[str] = []
 
     def classify(self, items: Sequence[ClassifierItem]) -> ClassifierOutcome:
-        self.seen += [i.texto for i in items]
-        if any(i.texto in self.explode_on for i in items):
+        self.seen += [i.text for i in items]
+        if any(i.text in self.explode_on for i in items):
             raise RuntimeError("modelo fora do ar")
         outcome = ClassifierOutcome(calls=list(self.calls))
         self.calls = ()  # report the usage once
         for item in items:
-            answer = self.answers.get(item.texto)
+            answer = self.answers.get(item.text)
             if answer is None:
                 continue  # an id missing from the results must still count as wrong
             if isinstance(answer, str):
@@ -54,10 +66,12 @@ class ScriptedClassifier(Classifier):
             else:
                 categoria, confianca, tags = answer
                 outcome.results[item.id] = ClassificationResult(
-                    categoria=categoria, confianca=confianca,
-                    tags_funcionalidades=[Tag(codigo=t, explicacao="teste") for t in tags])
-            if item.texto in self.latency:
-                outcome.latency_ms[item.id] = self.latency[item.texto]
+                    categoria=categoria,
+                    confianca=confianca,
+                    tags_funcionalidades=[Tag(codigo=t, explicacao="teste") for t in tags],
+                )
+            if item.text in self.latency:
+                outcome.latency_ms[item.id] = self.latency[item.text]
         return outcome
 
 
@@ -66,8 +80,13 @@ HAND_ROWS = [
     # id, texto, categoria, tags_esperadas, answer
     ("e1", "voz linda demais", "ELOGIO", "feat_vocal", ("ELOGIO", 0.95, ("feat_vocal",))),
     ("e2", "nossa que show", "ELOGIO", "", ("CRÍTICA", 0.65, ())),
-    ("c1", "autotune e mixagem ruins", "CRÍTICA", "feat_autotune;feat_mixagem",
-     ("CRÍTICA", 0.85, ("feat_autotune", "feat_cenario"))),
+    (
+        "c1",
+        "autotune e mixagem ruins",
+        "CRÍTICA",
+        "feat_autotune;feat_mixagem",
+        ("CRÍTICA", 0.85, ("feat_autotune", "feat_cenario")),
+    ),
     ("c2", "som horrível", "CRÍTICA", "", ("CRÍTICA", 0.75, ())),
     ("s1", "toquem a antiga", "SUGESTÃO", "", ("SUGESTÃO", 0.95, ())),
     ("s2", "vai ter turnê no norte? deviam ir", "SUGESTÃO", "", ("DÚVIDA", 0.55, ())),
@@ -93,8 +112,11 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) 
 
 @pytest.fixture
 def hand_dataset(tmp_path: Path) -> Path:
-    return write_csv(tmp_path / "mao.csv", ["id", "texto", "categoria", "tags_esperadas", "nota"],
-                     [(i, t, c, tags, "") for i, t, c, tags, _ in HAND_ROWS])
+    return write_csv(
+        tmp_path / "mao.csv",
+        ["id", "texto", "categoria", "tags_esperadas", "nota"],
+        [(i, t, c, tags, "") for i, t, c, tags, _ in HAND_ROWS],
+    )
 
 
 def hand_classifier() -> ScriptedClassifier:
@@ -129,17 +151,31 @@ def test_metrics_equal_hand_computed_numbers(hand_dataset: Path):
     ]
     # expected tags: vocal (found), autotune (found), mixagem (missed), ingresso (row failed) -> 2 of 4;
     # predicted on those rows: vocal, autotune, cenario -> precision 2/3
-    assert m["tags"] == {"linhas_com_tags": 3, "tags_esperadas": 4, "tags_encontradas": 2,
-                         "recall": 0.5, "precisao": 0.6667}
+    assert m["tags"] == {
+        "linhas_com_tags": 3,
+        "tags_esperadas": 4,
+        "tags_encontradas": 2,
+        "recall": 0.5,
+        "precisao": 0.6667,
+    }
     cal = m["calibracao"]
     assert [(b["de"], b["itens"], b["confianca_media"], b["acuracia"]) for b in cal["faixas"]] == [
-        (0.5, 1, 0.55, 0.0), (0.6, 1, 0.65, 0.0), (0.7, 1, 0.75, 1.0), (0.8, 2, 0.85, 1.0), (0.9, 4, 0.95, 0.75),
+        (0.5, 1, 0.55, 0.0),
+        (0.6, 1, 0.65, 0.0),
+        (0.7, 1, 0.75, 1.0),
+        (0.8, 2, 0.85, 1.0),
+        (0.9, 4, 0.95, 0.75),
     ]
     assert cal["ece"] == 0.2833  # (0.55 + 0.65 + 0.25 + 2*0.15 + 4*0.2) / 9
     assert cal["sem_confianca"] == 1
     assert m["latencia"]["p50_ms"] == 55.0 and m["latencia"]["p95_ms"] == 95.5  # latencies 10..100 ms
-    assert m["llm"] == {"chamadas": 2, "por_resultado": {"ok": 1, "invalid": 1}, "tokens_entrada": 4000,
-                        "tokens_saida": 1000, "custo_estimado_usd": 0.006}  # 4000*1/1e6 + 1000*2/1e6
+    assert m["llm"] == {
+        "chamadas": 2,
+        "por_resultado": {"ok": 1, "invalid": 1},
+        "tokens_entrada": 4000,
+        "tokens_saida": 1000,
+        "custo_estimado_usd": 0.006,
+    }  # 4000*1/1e6 + 1000*2/1e6
     wrong = {(e["id"], e["previsto"]) for e in m["erros_de_classificacao"]}
     assert wrong == {("e2", "CRÍTICA"), ("s2", "DÚVIDA"), ("d2", "ERRO"), ("sp2", "ELOGIO")}
 
@@ -149,8 +185,12 @@ def test_gate_names_every_limit_that_fell_short(hand_dataset: Path):
     m = compute_metrics(run.predictions, run.calls, run.wall_seconds, Prices(0, 0))
     problems = shortfalls(m, Thresholds(macro_f1=0.85, spam_recall=0.90, category_f1=0.75))
     assert problems == [
-        "macro-F1 0.627 < 0.85", "recall de SPAM 0.500 < 0.90", "F1 de ELOGIO 0.500 < 0.75",
-        "F1 de SUGESTÃO 0.667 < 0.75", "F1 de DÚVIDA 0.500 < 0.75", "F1 de SPAM 0.667 < 0.75",
+        "macro-F1 0.627 < 0.85",
+        "recall de SPAM 0.500 < 0.90",
+        "F1 de ELOGIO 0.500 < 0.75",
+        "F1 de SUGESTÃO 0.667 < 0.75",
+        "F1 de DÚVIDA 0.500 < 0.75",
+        "F1 de SPAM 0.667 < 0.75",
     ]
     assert shortfalls(m, Thresholds(macro_f1=0.6, spam_recall=0.5, category_f1=0.5)) == []
 
@@ -160,10 +200,12 @@ def test_thresholds_live_in_one_file_with_the_documented_defaults():
 
 
 def test_classification_error_counts_as_wrong_and_is_never_dropped(tmp_path: Path):
-    dataset = write_csv(tmp_path / "d.csv", ["texto", "categoria"],
-                        [("ótimo", "ELOGIO"), ("péssimo", "CRÍTICA"), ("sumiu", "DÚVIDA")])
-    classifier = ScriptedClassifier({"ótimo": ("ELOGIO", 0.9, ()), "péssimo": ("CRÍTICA", 0.9, ())},
-                                    explode_on=["péssimo"])
+    dataset = write_csv(
+        tmp_path / "d.csv", ["texto", "categoria"], [("ótimo", "ELOGIO"), ("péssimo", "CRÍTICA"), ("sumiu", "DÚVIDA")]
+    )
+    classifier = ScriptedClassifier(
+        {"ótimo": ("ELOGIO", 0.9, ()), "péssimo": ("CRÍTICA", 0.9, ())}, explode_on=["péssimo"]
+    )
     run = run_classifier(classifier, load_dataset(dataset), batch_size=1, progress=False)
     m = compute_metrics(run.predictions, run.calls, run.wall_seconds, Prices(0, 0))
 
@@ -192,28 +234,32 @@ def test_good_classifier_passes_and_writes_json_and_markdown(tmp_path: Path):
     report_before = REPORT_PATH.read_bytes() if REPORT_PATH.exists() else None
     asked: list[str] = []
 
-    result = invoke(["--dataset", str(dataset), "--out", str(tmp_path / "out"), "--classifier", "local",
-                     "--batch-size", "4"], lambda name: asked.append(name) or oracle)
+    result = invoke(
+        ["--dataset", str(dataset), "--out", str(tmp_path / "out"), "--classifier", "local", "--batch-size", "4"],
+        lambda name: asked.append(name) or oracle,
+    )
 
     assert result.exit_code == 0, result.output
     assert asked == ["local"]
     assert "Gate de qualidade aprovado." in result.stdout and "| macro-F1 | 1.000 | ≥ 0.85 |" in result.stdout
     data = json.loads((tmp_path / "out" / "bom-roteiro.json").read_text(encoding="utf-8"))
-    assert data["gate"] == {"aprovado": True, "abaixo_do_limite": [],
-                            "limites": {"macro_f1": 0.85, "spam_recall": 0.9, "category_f1": 0.75}}
+    assert data["gate"] == {
+        "aprovado": True,
+        "abaixo_do_limite": [],
+        "limites": {"macro_f1": 0.85, "spam_recall": 0.9, "category_f1": 0.75},
+    }
     assert data["execucao"]["conjunto_dourado"] is False
     assert "## Matriz de confusão" in (tmp_path / "out" / "bom-roteiro.md").read_text(encoding="utf-8")
     # only a run on the golden set regenerates evals/REPORT.md
     assert (REPORT_PATH.read_bytes() if REPORT_PATH.exists() else None) == report_before
 
 
-def test_default_classifier_is_the_configured_one(hand_dataset: Path, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("CLASSIFIER", "gemini")
-    from shared.settings import reset_settings_cache
-    reset_settings_cache()
+def test_default_classifier_is_the_configured_one(hand_dataset: Path, tmp_path: Path, use_settings):
+    use_settings(classifier="gemini")
     asked: list[str] = []
-    invoke(["--dataset", str(hand_dataset), "--out", str(tmp_path)],
-           lambda name: asked.append(name) or hand_classifier())
+    invoke(
+        ["--dataset", str(hand_dataset), "--out", str(tmp_path)], lambda name: asked.append(name) or hand_classifier()
+    )
     assert asked == ["gemini"]
 
 
@@ -249,8 +295,11 @@ def test_classifier_that_cannot_start_gives_a_clear_error(hand_dataset: Path):
 
 
 def test_dataset_without_id_gets_line_ids_and_optional_columns(tmp_path: Path):
-    dataset = write_csv(tmp_path / "d.csv", ["texto", "categoria", "artista", "tags_esperadas"],
-                        [("clipe lindo", "ELOGIO", "Luna Ferraz", "Feat Clipe; feat_fotografia")])
+    dataset = write_csv(
+        tmp_path / "d.csv",
+        ["texto", "categoria", "artista", "tags_esperadas"],
+        [("clipe lindo", "ELOGIO", "Luna Ferraz", "Feat Clipe; feat_fotografia")],
+    )
     [row] = load_dataset(dataset)
     assert row.id == "linha-2" and row.artista == "Luna Ferraz"
     assert row.tags_esperadas == {"feat_clipe", "feat_fotografia"}
@@ -264,16 +313,36 @@ def test_repeated_id_gives_a_clear_error(tmp_path: Path):
 
 def test_local_eval_runs_without_postgresql_or_redis(tmp_path: Path):
     """The real command with the real local classifier, with unreachable database and Redis URLs."""
-    rows = [("que disco perfeito, ouço todo dia", "ELOGIO"), ("som horrível e atraso de duas horas", "CRÍTICA"),
-            ("podiam lançar a versão acústica", "SUGESTÃO"), ("que horas abre o portão?", "DÚVIDA"),
-            ("ganhe dinheiro fácil, link na bio", "SPAM")]
+    rows = [
+        ("que disco perfeito, ouço todo dia", "ELOGIO"),
+        ("som horrível e atraso de duas horas", "CRÍTICA"),
+        ("podiam lançar a versão acústica", "SUGESTÃO"),
+        ("que horas abre o portão?", "DÚVIDA"),
+        ("ganhe dinheiro fácil, link na bio", "SPAM"),
+    ]
     dataset = write_csv(tmp_path / "mini.csv", ["texto", "categoria"], rows)
     env = {**os.environ, "DATABASE_URL": "postgresql://ninguem@127.0.0.1:9/nada", "REDIS_URL": "redis://127.0.0.1:9/0"}
     env.pop("CLASSIFIER", None)
 
     done = subprocess.run(
-        [sys.executable, "-m", "evals", "--classifier", "local", "--dataset", str(dataset), "--out", str(tmp_path),
-         "--no-progress"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "evals",
+            "--classifier",
+            "local",
+            "--dataset",
+            str(dataset),
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
     assert done.returncode in (0, 1), done.stderr
     assert "Traceback" not in done.stderr

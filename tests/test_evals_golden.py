@@ -1,4 +1,5 @@
 """The golden set is valid, big enough, and shares no text (exactly or nearly) with the training corpus."""
+
 from __future__ import annotations
 
 import csv
@@ -10,9 +11,9 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from evals.dataset import load_dataset
 from evals.report import GOLDEN_PATH
-from shared.categories import CATEGORY_VALUES
 from shared.settings import ROOT
 from shared.text import normalize_text, strip_accents
+from shared.vocabulary import CATEGORY_VALUES
 
 CORPUS_DIR = ROOT / "shared" / "data" / "corpus"
 # Character n-gram TF-IDF cosine at or above this means "the same comment, slightly reworded".
@@ -62,8 +63,10 @@ def test_no_training_text_is_a_near_duplicate_of_a_golden_text():
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalize_text)
     vectorizer.fit(golden + corpus)
     similarity = cosine_similarity(vectorizer.transform(golden), vectorizer.transform(corpus))
-    pairs = [(golden[g], corpus[c], round(float(similarity[g, c]), 3))
-             for g, c in zip(*(similarity >= NEAR_DUPLICATE_SIMILARITY).nonzero())]
+    pairs = [
+        (golden[g], corpus[c], round(float(similarity[g, c]), 3))
+        for g, c in zip(*(similarity >= NEAR_DUPLICATE_SIMILARITY).nonzero(), strict=True)
+    ]
     assert pairs == []
 
 

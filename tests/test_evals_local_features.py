@@ -1,11 +1,12 @@
 """Cue features of the local classifier: the signals the small corpus cannot learn word by word."""
+
 from __future__ import annotations
 
-from shared.classifiers.local_features import FEATURE_NAMES, cue_features
+from shared.classification.cues import FEATURE_NAMES, cue_features
 
 
 def cues(text: str) -> dict[str, float]:
-    return {name: value for name, value in zip(FEATURE_NAMES, cue_features([text])[0]) if value}
+    return {name: value for name, value in zip(FEATURE_NAMES, cue_features([text])[0], strict=True) if value}
 
 
 def test_praise_and_complaint_words_are_counted_and_negation_flips_them():

@@ -1,97 +1,135 @@
-"""shared.export: the filtered set as CSV (UTF-8 with BOM) and XLSX, formulas neutralised."""
+"""Export: the filtered set streamed from PostgreSQL's COPY as CSV (UTF-8 with BOM, every field quoted) and as
+XLSX, with every formula start neutralised in SQL — the same rule `shared.text.neutralize` applies in Python."""
+
 from __future__ import annotations
 
 import csv
 import io
+import re
+import uuid
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
 
-from shared import export
-from shared.categories import Category
-from shared.queries import CommentFilter
+from shared.db import session_scope
+from shared.models import Classification, Comment
+from shared.reporting import export
+from shared.reporting.filters import CommentFilter
+from shared.text import neutralize, text_hash
+from shared.vocabulary import Category, CommentStatus, Origin, Source
 from tests.dashboard_helpers import seed_report_data
 
-DANGEROUS = ["=HYPERLINK(\"http://x\")", "+55 11 9999", "-2+3", "@SUM(A1)", "\tcom tab", "\rcom cr"]
+DANGEROUS = ['=HYPERLINK("http://x")', "+55 11 9999", "-2+3", "@SUM(A1)", "\tcom tab", "\rcom cr"]
+# A formula after a separator or a line break inside the cell (pt-BR Excel splits on ";").
+INNER = {"amei;=1+1": "amei;'=1+1", "ok,+cmd": "ok,'+cmd", "linha\n@SUM(A1)": "linha\n'@SUM(A1)", "a\t-1": "a\t'-1"}
 
 
 @pytest.mark.parametrize("value", DANGEROUS)
 def test_cells_that_start_like_a_formula_are_neutralised(value):
-    assert export.neutralize(value) == "'" + value
+    assert neutralize(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["normal", "", "a=b", "café -10", None, 0.87, 3])
+@pytest.mark.parametrize(("value", "expected"), INNER.items())
+def test_formula_starts_after_a_separator_inside_a_cell_are_neutralised(value, expected):
+    assert neutralize(value) == expected
+
+
+@pytest.mark.parametrize("value", ["normal", "", "a=b", "café -10", "x; y", None, 0.87, 3])
 def test_other_cells_are_unchanged(value):
-    assert export.neutralize(value) == value
+    assert neutralize(value) == value
 
 
-def _seed_dangerous() -> None:
-    from datetime import datetime, timezone
-
-    from shared.contracts import CommentStatus, Origin, Source
-    from shared.db import session_scope
-    from shared.models import Classification, Comment
-    from shared.text import text_hash
-    import uuid
-
+def _seed(texts: list[str], artist: str = "=cmd|' /C calc'!A0", category: Category = Category.SPAM) -> None:
     with session_scope() as session:
-        for texto in DANGEROUS:
+        for value in texts:
             cid = uuid.uuid4()
-            session.add(Comment(id=cid, texto=texto, text_hash=text_hash(texto), artista="=cmd|' /C calc'!A0",
-                                written_at=datetime.now(timezone.utc), source=Source.CSV,
-                                status=CommentStatus.CLASSIFICADO))
+            session.add(
+                Comment(
+                    id=cid,
+                    text=value,
+                    text_hash=text_hash(value),
+                    artist=artist,
+                    written_at=datetime.now(UTC),
+                    source=Source.CSV,
+                    status=CommentStatus.CLASSIFICADO,
+                )
+            )
             session.flush()
-            session.add(Classification(comment_id=cid, categoria=Category.SPAM, confianca=0.9, origin=Origin.LOCAL,
-                                       model="m", prompt_version="p", is_current=True))
+            session.add(
+                Classification(
+                    comment_id=cid,
+                    category=category,
+                    confidence=0.9,
+                    origin=Origin.LOCAL,
+                    model="m",
+                    prompt_version="p",
+                    is_current=True,
+                )
+            )
 
 
-def test_csv_export_is_utf8_with_bom_and_neutralises_formulas(services):
-    _seed_dangerous()
-    content = export.export_bytes(CommentFilter(), "csv")
+def _csv(filtro: CommentFilter) -> tuple[bytes, list[dict[str, str]]]:
+    content = b"".join(export.stream_csv(filtro))
+    return content, list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def test_csv_export_is_utf8_with_bom_quotes_every_field_and_neutralises_formulas_in_sql(services):
+    _seed(DANGEROUS + list(INNER))
+    content, rows = _csv(CommentFilter())
     assert content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-    assert len(rows) == len(DANGEROUS)
-    assert sorted(r["texto"] for r in rows) == sorted("'" + v for v in DANGEROUS)
+    assert len(rows) == len(DANGEROUS) + len(INNER)
+    assert sorted(r["texto"] for r in rows) == sorted(["'" + v for v in DANGEROUS] + list(INNER.values()))
     assert {r["artista"] for r in rows} == {"'=cmd|' /C calc'!A0"}
     assert {r["categoria"] for r in rows} == {"SPAM"}
     assert list(rows[0]) == export.HEADERS
+    field = r'(?:"(?:[^"]|"")*"|)'  # a quoted value, or nothing (NULL)
+    header, body = content.decode("utf-8-sig").split("\n", 1)
+    assert header == ",".join(export.HEADERS)
+    assert re.fullmatch(rf"(?:{field}(?:,{field})*\n)+", body, re.DOTALL)
 
 
 def test_csv_export_contains_exactly_the_filtered_set_with_accents_intact(services):
-    seed_report_data()
-    content = export.export_bytes(CommentFilter(categoria=Category.CRITICA), "csv")
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
-    assert sorted(r["texto"] for r in rows) == sorted([
-        "o autotune estragou a música inteira", "mixagem horrível, não dá pra ouvir a bateria",
-        "ingresso caro demais pro que entregaram"])
+    seeded = seed_report_data()
+    _, rows = _csv(CommentFilter(categoria=Category.CRITICA))
+    assert len(rows) == seeded.by_category["CRÍTICA"]
     assert {r["categoria"] for r in rows} == {"CRÍTICA"}
-    tags = {r["texto"]: r["tags"] for r in rows}
-    assert tags["o autotune estragou a música inteira"] == "feat_autotune"
+    assert any("horrível" in r["texto"] for r in rows)
+    assert {r["revisar"] for r in rows} == {"não"}  # confidence 0.8 is above the review threshold
 
 
-def test_xlsx_export_has_the_filtered_rows_as_text_cells_never_formulas(services):
-    _seed_dangerous()
-    seed_report_data()
-    content = export.export_bytes(CommentFilter(categoria=Category.SPAM), "xlsx")
-    sheet = load_workbook(io.BytesIO(content)).active
+def test_xlsx_export_has_typed_string_cells_that_never_become_formulas(services):
+    _seed(DANGEROUS + ["amei;=1+1"])
+    book = load_workbook(export.xlsx_file(CommentFilter(categoria=Category.SPAM)))
+    sheet = book["comentarios"]
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == export.HEADERS
-    texts = sorted(row[1] for row in values[1:])
-    expected = ["'" + v for v in DANGEROUS] + ["sigam meu perfil e ganhem seguidores"]
-    assert texts == sorted(v.replace("\r", "\n") for v in expected)  # XML stores a bare CR as a line break
+    texts = sorted(row[export.HEADERS.index("texto")] for row in values[1:])
+    # (XML turns a carriage return into a line feed when the file is read back)
+    assert texts == sorted(["'" + v.replace("\r", "\n") for v in DANGEROUS] + ["amei;'=1+1"])
     for row in sheet.iter_rows(min_row=2):
-        assert row[1].data_type == "s"  # a string cell, not a formula ("f")
+        assert all(cell.data_type != "f" for cell in row)
+    assert {row[export.HEADERS.index("confianca")] for row in values[1:]} == {0.9}
 
 
-def test_export_streams_in_batches_larger_than_one_query(services, monkeypatch):
-    from shared import queries
+def test_export_of_many_rows_streams_in_chunks(services):
+    _seed(
+        [f"comentário número {i} com um texto razoavelmente longo para encher o arquivo" for i in range(6000)],
+        artist="Banda",
+        category=Category.ELOGIO,
+    )
+    chunks = list(export.stream_csv(CommentFilter()))
+    assert len(chunks) > 3  # the BOM, then several chunks of about CHUNK_BYTES: never one big buffer
+    assert max(len(c) for c in chunks) <= 2 * export.CHUNK_BYTES
+    rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode("utf-8-sig"), newline="")))
+    assert len(rows) == 6000
 
-    seed_report_data()
-    monkeypatch.setattr(queries, "EXPORT_BATCH", 2)
-    original = queries.iter_comments
-    monkeypatch.setattr(export, "iter_comments", lambda s, f: original(s, f, batch=2))
-    out, count = export.export_file(CommentFilter(), "csv")
-    with out:
-        rows = list(csv.reader(io.StringIO(out.read().decode("utf-8-sig"), newline="")))
-    assert count == 9 and len(rows) == 10
-    assert len({r[0] for r in rows[1:]}) == 9  # no row twice across batch boundaries
+
+def test_closing_the_stream_early_stops_the_copy_and_the_next_export_still_works(services):
+    _seed([f"linha {i} " + "x" * 200 for i in range(5000)], artist="Banda", category=Category.ELOGIO)
+    stream = export.stream_csv(CommentFilter())
+    next(stream)
+    next(stream)
+    stream.close()  # a client that went away
+    _, rows = _csv(CommentFilter())
+    assert len(rows) == 5000

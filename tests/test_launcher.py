@@ -1,5 +1,6 @@
 """`make run` end to end: the launcher starts embedded PostgreSQL and Redis, every process, prints the URLs and
 the first user's credentials, and stops everything on Ctrl+C; a second run reuses the data."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from shared.embedded import free_port
+from shared.dev.embedded import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 READY = re.compile(r"Pronto em [\d.]+ s")
@@ -23,8 +24,13 @@ class LauncherRun:
     def __init__(self, env: dict[str, str]):
         self.lines: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "launcher.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True, bufsize=1,
+            [sys.executable, "launcher.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -59,8 +65,9 @@ def _get(url: str) -> tuple[int, dict]:
 
 
 def _post_json(url: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - localhost
         return response.status, json.loads(response.read())
 
@@ -77,10 +84,21 @@ def _postgres_running(pgdata: Path) -> bool:
 def test_make_run_starts_everything_embedded_and_stops_cleanly(tmp_path):
     local_dir = tmp_path / "local"
     api_port, dash_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "ALUMUSIC_IGNORE_ENV_FILES", "JWT_SECRET_KEY", "COOKIE_KEY"}}
-    env.update({"ALUMUSIC_LOCAL_DIR": str(local_dir), "API_PORT": str(api_port), "DASHBOARD_PORT": str(dash_port),
-                "DEMO_DATA": "false", "WORKERS": "1", "PYTHONUNBUFFERED": "1"})
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "ALUMUSIC_IGNORE_ENV_FILES", "JWT_SECRET_KEY", "COOKIE_KEY"}
+    }
+    env.update(
+        {
+            "ALUMUSIC_LOCAL_DIR": str(local_dir),
+            "API_PORT": str(api_port),
+            "DASHBOARD_PORT": str(dash_port),
+            "DEMO_DATA": "false",
+            "WORKERS": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
 
     run = LauncherRun(env)
     try:
@@ -93,8 +111,9 @@ def test_make_run_starts_everything_embedded_and_stops_cleanly(tmp_path):
 
         status, health = _get(f"http://127.0.0.1:{api_port}/health")
         assert status == 200, health
-        status, tokens = _post_json(f"http://127.0.0.1:{api_port}/api/auth/login",
-                                    {"email": "admin@alumusic.example", "password": password})
+        status, tokens = _post_json(
+            f"http://127.0.0.1:{api_port}/api/auth/login", {"email": "admin@alumusic.example", "password": password}
+        )
         assert status == 200 and tokens["access_token"]
         with urllib.request.urlopen(f"http://127.0.0.1:{dash_port}/_stcore/health", timeout=5) as response:
             assert response.status == 200

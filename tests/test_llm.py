@@ -1,4 +1,5 @@
-"""shared.llm against the fake Gemini server (real SDK, real HTTP) and real PostgreSQL."""
+"""shared.classification.llm against the fake Gemini server (real SDK, real HTTP) and real PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ import urllib.request
 import pytest
 from sqlalchemy import select
 
-from shared.classifiers.base import LlmUsage
+from shared.classification.llm import DATA_HEADER, LlmError, generate_text, record_usage
+from shared.classification.usage import LlmUsage
 from shared.db import session_scope
-from shared.llm import DATA_HEADER, LlmError, generate_text, record_usage
 from shared.models import LlmCall
 from shared.settings import get_settings
 from tests.fake_gemini import Status, Text, Valid
@@ -31,7 +32,11 @@ def test_generate_text_returns_the_answer_and_records_one_llm_call(fake_gemini):
     assert text == "Semana boa para a Luna Ferraz."
     [call] = _calls()
     assert (call.purpose, call.prompt_version, call.outcome, call.model) == (
-        "summary", "s1", "ok", get_settings().gemini_model)
+        "summary",
+        "s1",
+        "ok",
+        get_settings().gemini_model,
+    )
     assert call.input_tokens > 0 and call.output_tokens > 0
     assert call.latency_ms >= 0 and call.error is None
 
@@ -93,35 +98,43 @@ def test_generate_text_rejects_an_empty_answer_as_invalid(fake_gemini):
     assert call.outcome == "invalid"
 
 
-def test_generate_text_without_api_key_fails_clearly(services, monkeypatch):
-    from shared.settings import reset_settings_cache
-
-    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
-    reset_settings_cache()
+def test_generate_text_without_api_key_fails_clearly(services, use_settings):
+    use_settings(gemini_api_key=None)
     with pytest.raises(LlmError, match="GEMINI_API_KEY"):
         generate_text("summary", "s1", INSTRUCTIONS, {})
 
 
 def test_record_usage_stores_items_tokens_and_truncated_error(services):
-    usage = LlmUsage(model="gemini-2.5-flash", prompt_version="c1", item_ids=("a", "b", "c"),
-                     input_tokens=120, output_tokens=40, latency_ms=812, outcome="invalid", error="x" * 2000)
+    usage = LlmUsage(
+        model="gemini-2.5-flash",
+        prompt_version="c1",
+        item_ids=("a", "b", "c"),
+        input_tokens=120,
+        output_tokens=40,
+        latency_ms=812,
+        outcome="invalid",
+        error="x" * 2000,
+    )
     with session_scope() as session:
         row = record_usage(session, "classify", usage)
         assert row.id is not None
 
     [call] = _calls()
     assert (call.purpose, call.items, call.input_tokens, call.output_tokens, call.latency_ms) == (
-        "classify", 3, 120, 40, 812)
+        "classify",
+        3,
+        120,
+        40,
+        812,
+    )
     assert len(call.error) == 500
 
 
 @pytest.mark.parametrize("configured, expected", [(None, "v1"), ("v1beta", "v1beta")])
-def test_api_version_is_the_sdk_default_unless_configured(fake_gemini, monkeypatch, configured, expected):
-    from shared.settings import reset_settings_cache
+def test_api_version_is_the_sdk_default_unless_configured(fake_gemini, use_settings, configured, expected):
 
     if configured:
-        monkeypatch.setenv("GEMINI_API_VERSION", configured)
-        reset_settings_cache()
+        use_settings(gemini_api_version=configured)
     fake_gemini.push(Text("ok"))
 
     generate_text("summary", "s1", INSTRUCTIONS, {})
@@ -131,8 +144,13 @@ def test_api_version_is_the_sdk_default_unless_configured(fake_gemini, monkeypat
 
 @pytest.mark.parametrize("version", ["v1", "v1beta"])
 def test_fake_server_answers_both_api_versions_and_unknown_routes_with_404(fake_gemini, version):
-    body = json.dumps({"contents": [{"role": "user", "parts": [
-        {"text": 'DADOS:\n[{"id": "c1", "texto": "que horas abre o portão?"}]'}]}]}).encode()
+    body = json.dumps(
+        {
+            "contents": [
+                {"role": "user", "parts": [{"text": 'DADOS:\n[{"id": "c1", "texto": "que horas abre o portão?"}]'}]}
+            ]
+        }
+    ).encode()
     fake_gemini.push(Valid())
     req = urllib.request.Request(f"{fake_gemini.url}{version}/models/m:generateContent", data=body, method="POST")
     with urllib.request.urlopen(req, timeout=5) as resp:

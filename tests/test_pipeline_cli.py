@@ -1,17 +1,17 @@
 """The pipeline's Flask CLI commands against real PostgreSQL and Redis."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 
-from shared import pipeline
-from shared.classifiers.base import ClassificationFailure
+from shared.classification import classify
+from shared.classification.base import ClassificationFailure
 from shared.db import session_scope
 from shared.models import Comment, WeeklySummary
 from shared.queue import get_queue
-from shared.settings import reset_settings_cache
-from shared.categories import Category
+from shared.vocabulary import Category
 from tests.pipeline_helpers import KeywordClassifier, add_comments, statuses
 from tests.report_seed import classified, utc
 
@@ -22,7 +22,7 @@ def queued(redis_conn) -> list[str]:
 
 def test_reprocessar_falhas_requeues_failed_comments(runner, redis_conn):
     ids = add_comments(["ok", "quebra"])
-    pipeline.classify_comments(ids, KeywordClassifier(failures={"quebra": ClassificationFailure("inválido", False)}))
+    classify.classify_comments(ids, KeywordClassifier(failures={"quebra": ClassificationFailure("inválido", False)}))
 
     result = runner.invoke(args=["reprocessar-falhas"])
 
@@ -33,7 +33,7 @@ def test_reprocessar_falhas_requeues_failed_comments(runner, redis_conn):
 
 def test_reprocessar_falhas_accepts_specific_ids(runner, redis_conn):
     ids = add_comments(["quebra a", "quebra b"])
-    pipeline.classify_comments(ids, KeywordClassifier(failures={"quebra": ClassificationFailure("inválido", False)}))
+    classify.classify_comments(ids, KeywordClassifier(failures={"quebra": ClassificationFailure("inválido", False)}))
 
     result = runner.invoke(args=["reprocessar-falhas", str(ids[0])])
 
@@ -52,8 +52,8 @@ def test_reconciliar_requeues_stuck_comments(runner, redis_conn):
 
 
 def test_reclassificar_reenqueues_a_period_classified_by_another_version(runner, redis_conn):
-    [old] = add_comments(["amei"], data=datetime(2026, 11, 18, 12, tzinfo=timezone.utc))
-    pipeline.classify_comments([old], KeywordClassifier(model="outro-modelo"))
+    [old] = add_comments(["amei"], data=datetime(2026, 11, 18, 12, tzinfo=UTC))
+    classify.classify_comments([old], KeywordClassifier(model="outro-modelo"))
 
     result = runner.invoke(args=["reclassificar", "--desde", "2026-11-16", "--ate", "2026-11-22"])
 
@@ -70,11 +70,10 @@ def test_reclassificar_refuses_an_inverted_period_and_bad_dates(runner):
     assert bad.exit_code != 0 and "ontem" in bad.output
 
 
-def test_commands_say_in_portuguese_when_redis_is_down(runner, monkeypatch):
+def test_commands_say_in_portuguese_when_redis_is_down(runner, use_settings):
     ids = add_comments(["quebra"])
-    pipeline.classify_comments(ids, KeywordClassifier(failures={"quebra": ClassificationFailure("inválido", False)}))
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
-    reset_settings_cache()
+    classify.classify_comments(ids, KeywordClassifier(failures={"quebra": ClassificationFailure("inválido", False)}))
+    use_settings(redis_url="redis://127.0.0.1:1/0")
 
     result = runner.invoke(args=["reprocessar-falhas"])
 
@@ -82,9 +81,8 @@ def test_commands_say_in_portuguese_when_redis_is_down(runner, monkeypatch):
     assert statuses(ids)[ids[0]] == "falhou"  # nothing changed
 
 
-def test_resumo_semanal_builds_and_sends_once_then_resends_on_request(runner, monkeypatch, tmp_path):
-    monkeypatch.setenv("OUTBOX_DIR", str(tmp_path))
-    reset_settings_cache()
+def test_resumo_semanal_builds_and_sends_once_then_resends_on_request(runner, use_settings, tmp_path):
+    use_settings(outbox_dir=str(tmp_path))
     classified("show lindo demais", Category.ELOGIO, when=utc(2026, 11, 18))
 
     first = runner.invoke(args=["resumo-semanal", "--semana", "2026-W47"])

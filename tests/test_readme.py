@@ -1,4 +1,5 @@
 """The README stays true: every setting is documented, and the two commands it promises exist."""
+
 from __future__ import annotations
 
 import re

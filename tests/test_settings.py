@@ -1,4 +1,5 @@
 """Production refuses missing or weak secrets; development starts and keeps generated secrets out of the code."""
+
 from __future__ import annotations
 
 import secrets
@@ -11,8 +12,13 @@ STRONG = secrets.token_urlsafe(48)
 
 
 def _prod(**overrides):
-    base = dict(alumusic_env="production", database_url="postgresql://db/x", redis_url="redis://r:6379/0",
-                jwt_secret_key=STRONG, cookie_key=STRONG)
+    base = dict(
+        alumusic_env="production",
+        database_url="postgresql://db/x",
+        redis_url="redis://r:6379/0",
+        jwt_secret_key=STRONG,
+        cookie_key=STRONG,
+    )
     base.update(overrides)
     return Settings(_env_file=None, **base)
 
@@ -21,12 +27,15 @@ def test_production_starts_with_strong_secrets():
     assert _prod().is_production
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("jwt_secret_key", None, "JWT_SECRET_KEY ausente"),
-    ("jwt_secret_key", "change-me", "JWT_SECRET_KEY ausente ou com valor padrão"),
-    ("cookie_key", "curta-demais", "COOKIE_KEY tem menos de 32 bytes"),
-    ("database_url", None, "DATABASE_URL é obrigatório"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("jwt_secret_key", None, "JWT_SECRET_KEY ausente"),
+        ("jwt_secret_key", "change-me", "JWT_SECRET_KEY ausente ou com valor padrão"),
+        ("cookie_key", "curta-demais", "COOKIE_KEY tem menos de 32 bytes"),
+        ("database_url", None, "DATABASE_URL é obrigatório"),
+    ],
+)
 def test_production_refuses_missing_or_weak_secrets(field, value, message):
     with pytest.raises(ConfigError, match=message):
         _prod(**{field: value})

@@ -1,17 +1,19 @@
-"""shared.intake: one bulk statement per batch, statuses per item, store-then-enqueue (real PostgreSQL and RQ)."""
+"""shared.ingest.intake: one bulk statement per batch, statuses per item, store-then-enqueue (real PostgreSQL, RQ)."""
+
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from shared.contracts import CommentIn, CommentStatus, Source
+from shared.contracts import CommentIn
 from shared.db import session_scope
-from shared.intake import ItemStatus, ingest, store_comments
+from shared.ingest.intake import ingest, store_comments
 from shared.models import Comment
 from shared.text import text_hash
+from shared.vocabulary import CommentStatus, IntakeStatus, Source
 
 
 def _item(texto: str, comment_id: uuid.UUID | None = None, **extra) -> CommentIn:
@@ -19,7 +21,7 @@ def _item(texto: str, comment_id: uuid.UUID | None = None, **extra) -> CommentIn
 
 
 def test_every_column_is_stored_and_the_hash_is_the_normalised_text_hash():
-    when = datetime(2026, 11, 20, 17, 30, tzinfo=timezone.utc)
+    when = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
     full = _item("Que show!", artista="Anitta", album="Funk Generation", musica="Bellakeo", data=when)
     bare = _item("Só o texto")
     with session_scope() as session:
@@ -27,11 +29,15 @@ def test_every_column_is_stored_and_the_hash_is_the_normalised_text_hash():
     with session_scope() as session:
         stored = session.get(Comment, full.id)
         plain = session.get(Comment, bare.id)
-        assert (stored.artista, stored.album, stored.musica, stored.written_at) == (
-            "Anitta", "Funk Generation", "Bellakeo", when)
+        assert (stored.artist, stored.album, stored.song, stored.written_at) == (
+            "Anitta",
+            "Funk Generation",
+            "Bellakeo",
+            when,
+        )
         assert stored.source is Source.CSV and stored.status is CommentStatus.PENDENTE
         assert stored.text_hash == text_hash("Que show!")
-        assert (plain.artista, plain.album, plain.musica, plain.written_at) == (None, None, None, None)
+        assert (plain.artist, plain.album, plain.song, plain.written_at) == (None, None, None, None)
         assert plain.occurred_at == plain.received_at
 
 
@@ -40,9 +46,9 @@ def test_repeated_ids_in_one_batch_are_judged_against_the_first_occurrence():
     items = [_item("Primeiro", shared_id), _item("primeiro", shared_id), _item("Outro texto", shared_id)]
     with session_scope() as session:
         statuses = [s for _, s in store_comments(session, items, Source.API)]
-    assert statuses == [ItemStatus.ENFILEIRADO, ItemStatus.DUPLICADO, ItemStatus.CONFLITO]
+    assert statuses == [IntakeStatus.ENFILEIRADO, IntakeStatus.DUPLICADO, IntakeStatus.CONFLITO]
     with session_scope() as session:
-        assert session.get(Comment, shared_id).texto == "Primeiro"
+        assert session.get(Comment, shared_id).text == "Primeiro"
 
 
 def test_a_later_batch_sees_duplicates_and_conflicts_without_changing_rows():
@@ -52,7 +58,7 @@ def test_a_later_batch_sees_duplicates_and_conflicts_without_changing_rows():
     again = [_item("Texto  GUARDADO", kept.id), _item("Mudou", kept.id), _item("Novo")]
     with session_scope() as session:
         statuses = [s for _, s in store_comments(session, again, Source.API)]
-        assert statuses == [ItemStatus.DUPLICADO, ItemStatus.CONFLITO, ItemStatus.ENFILEIRADO]
+        assert statuses == [IntakeStatus.DUPLICADO, IntakeStatus.CONFLITO, IntakeStatus.ENFILEIRADO]
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(Comment)) == 2
 
@@ -81,7 +87,7 @@ def test_queue_failure_keeps_the_rows_and_reports_the_error():
     item = _item("Sem fila")
     result = ingest([item], enqueue=broken)
     assert result.queue_error == "ConnectionError: redis fora"
-    assert result.items == [(item.id, ItemStatus.ENFILEIRADO)]
+    assert result.items == [(item.id, IntakeStatus.ENFILEIRADO)]
     with session_scope() as session:
         assert session.get(Comment, item.id).status is CommentStatus.PENDENTE
 
@@ -90,7 +96,7 @@ def test_database_error_writes_nothing_and_enqueues_nothing():
     enqueued = []
     bad = CommentIn.model_construct(id=uuid.uuid4(), texto="", artista=None, album=None, musica=None, data=None)
     with pytest.raises(Exception):
-        ingest([_item("válido"), bad], enqueue=lambda ids: enqueued.append(ids) or 1)  # CHECK texto_not_empty
+        ingest([_item("válido"), bad], enqueue=lambda ids: enqueued.append(ids) or 1)  # CHECK text_not_empty
     assert enqueued == []
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(Comment)) == 0

@@ -1,4 +1,5 @@
-"""shared.queries: comment search, keyset pages, export iteration and detail, against real PostgreSQL."""
+"""shared.reporting.queries: comment search, keyset pages, export iteration and detail, against real PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -6,16 +7,16 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
-from shared import queries
-from shared.categories import Category
-from shared.contracts import CommentStatus, Origin
 from shared.db import session_scope
-from shared.queries import CommentFilter, InvalidCursor
-from tests.report_seed import add_comment, classified, classify, utc
+from shared.reporting import queries
+from shared.reporting.filters import CommentFilter
+from shared.reporting.queries import InvalidCursor
+from shared.vocabulary import Category, CommentStatus, Origin
+from tests.report_seed import add_comment, as_json, classified, classify, utc
 
 
 def _ids(page) -> list[str]:
-    return [item["id"] for item in page.items]
+    return [item.id for item in page.itens]
 
 
 def test_filter_normalizes_tag_and_rejects_inverted_ranges():
@@ -36,7 +37,7 @@ def test_pages_walk_every_match_newest_first_without_repeats():
         while True:
             page = queries.list_comments(s, CommentFilter(), cursor=cursor, limit=3)
             seen.extend(_ids(page))
-            cursor = page.next_cursor
+            cursor = page.proximo_cursor
             if cursor is None:
                 break
     assert seen == list(reversed(ids))
@@ -47,10 +48,10 @@ def test_same_timestamp_comments_are_paged_by_id_without_loss():
     ids = {str(add_comment(f"Mesmo instante {i}", when=when)) for i in range(5)}
     with session_scope() as s:
         first = queries.list_comments(s, limit=2)
-        second = queries.list_comments(s, cursor=first.next_cursor, limit=2)
-        third = queries.list_comments(s, cursor=second.next_cursor, limit=2)
+        second = queries.list_comments(s, cursor=first.proximo_cursor, limit=2)
+        third = queries.list_comments(s, cursor=second.proximo_cursor, limit=2)
     assert set(_ids(first) + _ids(second) + _ids(third)) == ids
-    assert third.next_cursor is None
+    assert third.proximo_cursor is None
 
 
 def test_tampered_cursor_is_rejected():
@@ -59,8 +60,9 @@ def test_tampered_cursor_is_rejected():
 
 
 def test_filters_by_current_category_tag_confidence_and_status():
-    a = classified("Autotune estragou", Category.CRITICA, when=utc(2026, 11, 5), confianca=0.9,
-                   tags={"feat_autotune": "autotune"})
+    a = classified(
+        "Autotune estragou", Category.CRITICA, when=utc(2026, 11, 5), confianca=0.9, tags={"feat_autotune": "autotune"}
+    )
     b = classified("Adorei a produção", Category.ELOGIO, when=utc(2026, 11, 5), confianca=0.4)
     reclassified = classified("Era elogio", Category.ELOGIO, when=utc(2026, 11, 5), tags={"feat_autotune": "x"})
     classify(reclassified, Category.SPAM, 0.99)
@@ -95,15 +97,21 @@ def test_artist_album_and_date_filters():
     with session_scope() as s:
         assert set(_ids(queries.list_comments(s, CommentFilter(artista="anitta")))) == {str(a), str(detected)}
         assert _ids(queries.list_comments(s, CommentFilter(album="FUNK generation"))) == [str(a)]
-        assert _ids(queries.list_comments(s, CommentFilter(desde=date(2026, 11, 11), ate=date(2026, 11, 12)))) \
-            == [str(detected)]
+        assert _ids(queries.list_comments(s, CommentFilter(desde=date(2026, 11, 11), ate=date(2026, 11, 12)))) == [
+            str(detected)
+        ]
 
 
 def test_list_item_shows_current_classification_and_sorted_tags():
-    cid = classified("Mixagem e autotune", Category.CRITICA, when=utc(2026, 11, 5), confianca=0.8,
-                     tags={"feat_mixagem": "m", "feat_autotune": "a"})
+    cid = classified(
+        "Mixagem e autotune",
+        Category.CRITICA,
+        when=utc(2026, 11, 5),
+        confianca=0.8,
+        tags={"feat_mixagem": "m", "feat_autotune": "a"},
+    )
     with session_scope() as s:
-        item = queries.list_comments(s).items[0]
+        item = as_json(queries.list_comments(s).itens[0])
     assert item["id"] == str(cid)
     assert item["categoria"] == "CRÍTICA"
     assert item["confianca"] == 0.8
@@ -111,23 +119,20 @@ def test_list_item_shows_current_classification_and_sorted_tags():
     assert item["status"] == "classificado"
 
 
-def test_iter_comments_streams_every_match_in_batches():
-    for i in range(25):
-        add_comment(f"Exportar {i}", when=utc(2026, 11, 1) + timedelta(minutes=i))
-    with session_scope() as s:
-        rows = list(queries.iter_comments(s, CommentFilter(), batch=10))
-    assert len(rows) == 25
-    assert len({r["id"] for r in rows}) == 25
-    assert rows[0]["texto"] == "Exportar 24"
-
-
 def test_get_comment_returns_current_classification_and_full_history_with_tags():
     cid = add_comment("Autotune demais", when=utc(2026, 11, 5))
     classify(cid, Category.ELOGIO, 0.55, tags={"feat_vocal": "voz"}, created_at=utc(2026, 11, 5, 13))
-    classify(cid, Category.CRITICA, 0.9, tags={"feat_autotune": "uso excessivo de autotune"},
-             origin=Origin.HUMANO, model="humano", created_at=utc(2026, 11, 5, 14))
+    classify(
+        cid,
+        Category.CRITICA,
+        0.9,
+        tags={"feat_autotune": "uso excessivo de autotune"},
+        origin=Origin.HUMANO,
+        model="humano",
+        created_at=utc(2026, 11, 5, 14),
+    )
     with session_scope() as s:
-        detail = queries.get_comment(s, cid)
+        detail = as_json(queries.get_comment(s, cid))
         missing = queries.get_comment(s, "00000000-0000-0000-0000-000000000000")
     assert missing is None
     assert detail["status"] == "classificado"
@@ -135,8 +140,15 @@ def test_get_comment_returns_current_classification_and_full_history_with_tags()
     assert current["categoria"] == "CRÍTICA" and current["confianca"] == 0.9
     assert current["tags_funcionalidades"] == [{"codigo": "feat_autotune", "explicacao": "uso excessivo de autotune"}]
     assert current["modelo"] == "humano" and current["origem"] == "humano" and current["atual"] is True
-    assert set(current) >= {"categoria", "confianca", "tags_funcionalidades", "artista", "album", "modelo",
-                            "versao_prompt"}
+    assert set(current) >= {
+        "categoria",
+        "confianca",
+        "tags_funcionalidades",
+        "artista",
+        "album",
+        "modelo",
+        "versao_prompt",
+    }
     assert [h["categoria"] for h in detail["historico"]] == ["ELOGIO", "CRÍTICA"]
     assert detail["historico"][0]["tags_funcionalidades"][0]["codigo"] == "feat_vocal"
     assert detail["historico"][0]["atual"] is False
@@ -145,7 +157,22 @@ def test_get_comment_returns_current_classification_and_full_history_with_tags()
 def test_get_comment_of_failed_comment_shows_the_reason():
     cid = add_comment("Falhou", when=utc(2026, 11, 5), status=CommentStatus.FALHOU, last_error="resposta inválida")
     with session_scope() as s:
-        detail = queries.get_comment(s, cid)
+        detail = as_json(queries.get_comment(s, cid))
     assert detail["status"] == "falhou"
     assert detail["erro"] == "resposta inválida"
     assert detail["classificacao"] is None and detail["historico"] == []
+
+
+def test_review_filter_finds_automatic_classifications_below_the_threshold(use_settings):
+    use_settings(review_below_confidence=0.6)
+    unsure = classified("hmm sei lá", Category.DUVIDA, when=utc(2026, 11, 5), confianca=0.41)
+    classified("amei demais", Category.ELOGIO, when=utc(2026, 11, 5), confianca=0.93)
+    corrected = add_comment("corrigido pela curadoria", when=utc(2026, 11, 5))
+    classify(corrected, Category.CRITICA, 0.3, origin=Origin.HUMANO, model="humano")
+    add_comment("ainda pendente", when=utc(2026, 11, 5))
+    with session_scope() as s:
+        assert _ids(queries.list_comments(s, CommentFilter(revisar=True))) == [str(unsure)]
+        assert queries.count_comments(s, CommentFilter(revisar=True)) == 1
+        page = queries.list_comments(s)
+    assert {item.id: item.revisar for item in page.itens}[str(unsure)] is True
+    assert sum(item.revisar for item in page.itens) == 1

@@ -1,4 +1,5 @@
-"""shared.reports: the weekly report aggregates, against real PostgreSQL."""
+"""shared.reporting.reports: the weekly report aggregates, against real PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -6,20 +7,23 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shared import reports
-from shared.categories import CATEGORY_VALUES, Category
+from shared import clock
 from shared.db import session_scope
 from shared.models import WeeklySummary
-from shared.reports import Period, PeriodError
-from tests.report_seed import add_comment, classified, classify, hours_ago, utc
+from shared.reporting import reports
+from shared.reporting.periods import Period, PeriodError
+from shared.reporting.summary import archive
+from shared.validation import DATE_MIN
+from shared.vocabulary import CATEGORY_VALUES, Category
+from tests.report_seed import add_comment, as_json, classified, classify, hours_ago, utc
 
 WEEK = Period(date(2026, 11, 16), date(2026, 11, 22))
 
 
 def test_period_defaults_to_last_seven_days_and_previous_has_same_length():
     period = Period.last_days(ending=date(2026, 11, 22))
-    assert (period.desde, period.ate) == (date(2026, 11, 16), date(2026, 11, 22))
-    assert (period.previous.desde, period.previous.ate) == (date(2026, 11, 9), date(2026, 11, 15))
+    assert (period.first, period.last) == (date(2026, 11, 16), date(2026, 11, 22))
+    assert (period.previous.first, period.previous.last) == (date(2026, 11, 9), date(2026, 11, 15))
 
 
 def test_period_rejects_inverted_and_too_long_ranges():
@@ -40,8 +44,8 @@ def test_reclassified_comment_is_counted_once_under_its_current_category():
     classify(comment_id, Category.ELOGIO, 0.6)
     classify(comment_id, Category.CRITICA, 0.95)
     with session_scope() as s:
-        dist = {r["categoria"]: r for r in reports.category_distribution(s, WEEK)}
-        total = reports.totals(s, WEEK)
+        dist = {r["categoria"]: r for r in as_json(reports.category_distribution(s, WEEK))}
+        total = as_json(reports.totals(s, WEEK))
     assert dist["CRÍTICA"]["total"] == 1
     assert dist["ELOGIO"]["total"] == 0
     assert dist["CRÍTICA"]["percentual"] == 100.0
@@ -53,7 +57,7 @@ def test_distribution_lists_every_category_in_canonical_order_with_percentages()
         classified(f"Lindo {i}", Category.ELOGIO, when=utc(2026, 11, 17))
     classified("Podia ter mais faixas", Category.SUGESTAO, when=utc(2026, 11, 17))
     with session_scope() as s:
-        dist = reports.category_distribution(s, WEEK)
+        dist = as_json(reports.category_distribution(s, WEEK))
     assert [r["categoria"] for r in dist] == list(CATEGORY_VALUES)
     by = {r["categoria"]: r for r in dist}
     assert by["ELOGIO"] == {"categoria": "ELOGIO", "total": 3, "percentual": 75.0}
@@ -66,14 +70,14 @@ def test_comments_outside_the_period_are_not_counted():
     classified("Depois", Category.ELOGIO, when=utc(2026, 11, 23, 12))
     classified("Dentro", Category.ELOGIO, when=utc(2026, 11, 20))
     with session_scope() as s:
-        assert reports.totals(s, WEEK)["total"] == 1
+        assert as_json(reports.totals(s, WEEK))["total"] == 1
 
 
 def test_day_boundaries_follow_the_configured_time_zone():
     # 01:00 UTC on the 17th is still the 16th in São Paulo (UTC-3).
     classified("Tarde da noite", Category.ELOGIO, when=datetime(2026, 11, 17, 1, tzinfo=ZoneInfo("UTC")))
     with session_scope() as s:
-        rows = reports.daily_evolution(s, WEEK)
+        rows = as_json(reports.daily_evolution(s, WEEK))
     by_day = {r["dia"]: r["total"] for r in rows if r["categoria"] == "ELOGIO"}
     assert by_day["2026-11-16"] == 1
     assert by_day["2026-11-17"] == 0
@@ -83,7 +87,7 @@ def test_daily_evolution_has_every_day_and_category_with_zeros():
     classified("Amei", Category.ELOGIO, when=utc(2026, 11, 18))
     classified("Amei também", Category.ELOGIO, when=utc(2026, 11, 18, 15))
     with session_scope() as s:
-        rows = reports.daily_evolution(s, WEEK)
+        rows = as_json(reports.daily_evolution(s, WEEK))
     assert len(rows) == 7 * len(CATEGORY_VALUES)
     assert {"dia": "2026-11-18", "categoria": "ELOGIO", "total": 2} in rows
     assert {"dia": "2026-11-22", "categoria": "SPAM", "total": 0} in rows
@@ -97,7 +101,7 @@ def test_totals_report_week_over_week_change():
         classified(f"Esta semana {i}", Category.ELOGIO, when=utc(2026, 11, 19))
     add_comment("Ainda pendente", when=utc(2026, 11, 19))
     with session_scope() as s:
-        result = reports.totals(s, WEEK)
+        result = as_json(reports.totals(s, WEEK))
     assert result["total"] == 7
     assert result["classificados"] == 6
     assert result["total_anterior"] == 4
@@ -107,17 +111,21 @@ def test_totals_report_week_over_week_change():
 def test_totals_change_is_none_without_previous_comments():
     classified("Único", Category.ELOGIO, when=utc(2026, 11, 19))
     with session_scope() as s:
-        assert reports.totals(s, WEEK)["variacao_percentual"] is None
+        assert as_json(reports.totals(s, WEEK))["variacao_percentual"] is None
 
 
 def test_top_tags_count_only_the_last_48_hours_of_current_classifications():
-    recent = classified("Autotune demais", Category.CRITICA, when=hours_ago(5),
-                        tags={"feat_autotune": "autotune", "feat_mixagem": "mix"})
+    recent = classified(
+        "Autotune demais",
+        Category.CRITICA,
+        when=hours_ago(5),
+        tags={"feat_autotune": "autotune", "feat_mixagem": "mix"},
+    )
     classified("Autotune de novo", Category.CRITICA, when=hours_ago(20), tags={"feat_autotune": "autotune"})
     classified("Antigo", Category.CRITICA, when=hours_ago(60), tags={"feat_letra": "letra"})
     classify(recent, Category.CRITICA, tags={"feat_autotune": "autotune"})  # re-classified: mixagem gone
     with session_scope() as s:
-        tags = reports.top_tags(s)
+        tags = as_json(reports.top_tags(s))
     assert tags == [{"codigo": "feat_autotune", "total": 2}]
 
 
@@ -127,7 +135,7 @@ def test_categories_by_artist_keeps_top_artists_and_uses_detected_artist_when_cl
     classified("Não gostei", Category.CRITICA, when=utc(2026, 11, 18), artista="Anitta")
     classified("Ludmilla arrasou", Category.ELOGIO, when=utc(2026, 11, 18), artista=None)
     with session_scope() as s:
-        comment_rows = reports.categories_by_artist(s, WEEK)
+        comment_rows = as_json(reports.categories_by_artist(s, WEEK))
     assert comment_rows == [
         {"artista": "Anitta", "categoria": "ELOGIO", "total": 3, "total_artista": 4},
         {"artista": "Anitta", "categoria": "CRÍTICA", "total": 1, "total_artista": 4},
@@ -135,8 +143,8 @@ def test_categories_by_artist_keeps_top_artists_and_uses_detected_artist_when_cl
     cid = add_comment("Ludmilla no show", when=utc(2026, 11, 19))
     classify(cid, Category.ELOGIO, artista="Ludmilla")
     with session_scope() as s:
-        rows = reports.categories_by_artist(s, WEEK, limit=1)
-        both = reports.categories_by_artist(s, WEEK)
+        rows = as_json(reports.categories_by_artist(s, WEEK, limit=1))
+        both = as_json(reports.categories_by_artist(s, WEEK))
     assert {r["artista"] for r in rows} == {"Anitta"}
     assert {"artista": "Ludmilla", "categoria": "ELOGIO", "total": 1, "total_artista": 1} in both
 
@@ -146,7 +154,7 @@ def test_confidence_by_category_averages_current_classifications():
     classified("b", Category.ELOGIO, when=utc(2026, 11, 18), confianca=0.6)
     classified("c", Category.SPAM, when=utc(2026, 11, 18), confianca=1.0)
     with session_scope() as s:
-        rows = reports.confidence_by_category(s, WEEK)
+        rows = as_json(reports.confidence_by_category(s, WEEK))
     assert rows == [
         {"categoria": "ELOGIO", "total": 2, "confianca_media": 0.7, "confianca_mediana": 0.7},
         {"categoria": "SPAM", "total": 1, "confianca_media": 1.0, "confianca_mediana": 1.0},
@@ -158,8 +166,8 @@ def test_weekly_report_is_json_ready_and_has_every_section():
 
     classified("Top", Category.ELOGIO, when=utc(2026, 11, 18), tags={"feat_producao": "produção"})
     with session_scope() as s:
-        report = reports.weekly_report(s, WEEK)
-    json.dumps(report)  # raises on dates, Decimals, enums
+        report = as_json(reports.weekly_report(s, WEEK))
+    json.dumps(report)  # the payload serialises as the API sends it
     assert report["periodo"]["desde"] == "2026-11-16"
     assert report["periodo_anterior"] == {"desde": "2026-11-09", "ate": "2026-11-15"}
     assert report["totais"]["total"] == 1
@@ -170,20 +178,29 @@ def test_weekly_report_is_json_ready_and_has_every_section():
 
 def _summary(week: str, start: date, texto: str) -> None:
     with session_scope() as s:
-        s.add(WeeklySummary(iso_week=week, period_start=start, period_end=start + timedelta(days=6), texto=texto,
-                            aggregates={}, model="local", prompt_version="v1"))
+        s.add(
+            WeeklySummary(
+                iso_week=week,
+                period_start=start,
+                period_end=start + timedelta(days=6),
+                text=texto,
+                aggregates={},
+                model="local",
+                prompt_version="v1",
+            )
+        )
 
 
 def test_latest_summary_is_none_then_the_most_recent_week():
     with session_scope() as s:
-        assert reports.latest_summary(s) is None
-    today = reports.today_local()
+        assert archive.latest_summary(s) is None
+    today = clock.today()
     _summary("2020-W01", date(2019, 12, 30), "antigo")
     _summary("2099-W01", today - timedelta(days=13), "anterior")
     _summary("2099-W02", today - timedelta(days=6), "recente")
     with session_scope() as s:
-        latest = reports.latest_summary(s)
-        recent = reports.recent_summaries(s, limit=3, weeks=8)
+        latest = as_json(archive.latest_summary(s))
+        recent = as_json(archive.recent_summaries(s, limit=3, weeks=8))
     assert latest["texto"] == "recente"
     assert [r["texto"] for r in recent] == ["recente", "anterior"]  # the 2020 one is older than 8 weeks
 
@@ -193,4 +210,4 @@ def test_request_periods_outside_the_accepted_dates_are_refused():
         Period.from_params(date.min, date(2026, 1, 1))
     with pytest.raises(PeriodError):
         Period.from_params(None, date.max)
-    assert Period.from_params(reports.DATE_MIN, date(2000, 1, 7)).previous.desde == date(1999, 12, 25)
+    assert Period.from_params(DATE_MIN, date(2000, 1, 7)).previous.first == date(1999, 12, 25)

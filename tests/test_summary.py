@@ -1,5 +1,6 @@
 """Weekly summary: SQL aggregates, text (template offline, Gemini through the fake server), storage and an
 e-mail sent exactly once through a real in-process SMTP server (aiosmtpd)."""
+
 from __future__ import annotations
 
 import email
@@ -13,13 +14,17 @@ from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
-from shared import summary
-from shared.categories import Category
+from shared import clock
+from shared.classification.prompts import SUMMARY_MAX_WORDS, SUMMARY_PROMPT_VERSION
 from shared.db import session_scope
-from shared.embedded import free_port
+from shared.dev.embedded import free_port
 from shared.models import LlmCall, WeeklySummary
 from shared.queue import get_queue
-from shared.settings import get_settings, reset_settings_cache
+from shared.reporting import summary
+from shared.reporting.summary import aggregates, writing
+from shared.settings import get_settings
+from shared.text import limit_words
+from shared.vocabulary import Category
 from tests.fake_gemini import Status, Text
 from tests.pipeline_helpers import smtp_env, start_smtp
 from tests.report_seed import classified, utc
@@ -28,17 +33,14 @@ WEEK = "2026-W47"  # Monday 2026-11-16 .. Sunday 2026-11-22
 
 
 @pytest.fixture
-def smtp_server(monkeypatch):
+def smtp_server(use_settings):
     port = free_port()
     controller, inbox = start_smtp(port)
-    for key, value in smtp_env(port).items():
-        monkeypatch.setenv(key, value)
-    reset_settings_cache()
+    use_settings(**smtp_env(port))
     try:
         yield inbox
     finally:
         controller.stop()
-        reset_settings_cache()
 
 
 def seed_week() -> None:
@@ -49,12 +51,23 @@ def seed_week() -> None:
         classified("show incrível", Category.ELOGIO, when=utc(2026, 11, day), artista="Luna Ferraz")
     for n in range(9):
         day = 18 if n < 6 else 16 + n - 6
-        classified(f"o autotune estragou a faixa {n}", Category.CRITICA, confianca=0.7 + n / 100,
-                   when=utc(2026, 11, day), artista="Luna Ferraz",
-                   tags={"feat_autotune": "autotune exagerado"})
+        classified(
+            f"o autotune estragou a faixa {n}",
+            Category.CRITICA,
+            confianca=0.7 + n / 100,
+            when=utc(2026, 11, day),
+            artista="Luna Ferraz",
+            tags={"feat_autotune": "autotune exagerado"},
+        )
     for n in range(3):
-        classified(f"que voz linda, amei o clipe {n}", Category.ELOGIO, confianca=0.95,
-                   when=utc(2026, 11, 17 + n), artista="Banda Aurora", tags={"feat_clipe": "clipe elogiado"})
+        classified(
+            f"que voz linda, amei o clipe {n}",
+            Category.ELOGIO,
+            confianca=0.95,
+            when=utc(2026, 11, 17 + n),
+            artista="Banda Aurora",
+            tags={"feat_clipe": "clipe elogiado"},
+        )
     classified("ganhe seguidores em http://spam.example agora mesmo", Category.SPAM, when=utc(2026, 11, 19))
     classified("quando sai a turnê de verão?", Category.DUVIDA, when=utc(2026, 11, 20), artista="Banda Aurora")
 
@@ -75,7 +88,7 @@ def run_job_in_worker(redis_conn, iso_week: str) -> None:
 def test_aggregates_count_categories_changes_tags_artists_spikes_and_quotes(services):
     seed_week()
     with session_scope() as session:
-        agg = summary.build_aggregates(session, WEEK)
+        agg = aggregates.build_aggregates(session, WEEK)
 
     assert agg["periodo"] == {"desde": "2026-11-16", "ate": "2026-11-22"}
     assert agg["totais"]["total"] == 14 and agg["totais"]["total_anterior"] == 5
@@ -87,27 +100,27 @@ def test_aggregates_count_categories_changes_tags_artists_spikes_and_quotes(serv
     assert ("semana", "CRÍTICA") in kinds and ("dia", "CRÍTICA") in kinds
     quotes = agg["citacoes"]
     assert {q["categoria"] for q in quotes} == {"ELOGIO", "CRÍTICA", "DÚVIDA"}  # never SPAM, never links
-    assert all(len(q["texto"]) <= summary.QUOTE_MAX_CHARS and "http" not in q["texto"] for q in quotes)
+    assert all(len(q["texto"]) <= aggregates.QUOTE_MAX_CHARS and "http" not in q["texto"] for q in quotes)
     json.dumps(agg)  # JSON-ready (stored in JSONB)
 
 
 def test_offline_template_states_the_key_numbers_in_portuguese_within_250_words(services):
     seed_week()
     with session_scope() as session:
-        agg = summary.build_aggregates(session, WEEK)
+        agg = aggregates.build_aggregates(session, WEEK)
 
-    body = summary.template_text(agg)
+    body = writing.template_text(agg)
 
     assert "14 comentário(s)" in body and "+180,0%" in body
     assert "crítica subiu de 2 para 9" in body.lower()
     assert "autotune (9)" in body
-    assert len(body.split()) <= summary.MAX_WORDS
+    assert len(body.split()) <= SUMMARY_MAX_WORDS
 
 
 def test_limit_words_cuts_long_texts_at_250_words():
     long_text = ("palavra " * 180).strip() + "\n\n" + ("outra " * 180).strip()
 
-    cut = summary.limit_words(long_text)
+    cut = limit_words(long_text, SUMMARY_MAX_WORDS)
 
     assert len(cut.split()) == 250 and cut.endswith("…") and cut.count("\n\n") == 1
 
@@ -128,13 +141,13 @@ def test_weekly_summary_job_arrives_exactly_once_across_two_runs(services, smtp_
     assert "<td>Crítica</td><td align='right'>9</td>" in page
     row = stored()
     assert row.sent_at is not None and row.recipients == recipients
-    assert row.model == summary.TEMPLATE_MODEL and row.aggregates["totais"]["total"] == 14
+    assert row.model == writing.TEMPLATE_MODEL and row.aggregates["totais"]["total"] == 14
 
 
 def test_resend_sends_the_stored_summary_again_without_rebuilding_it(services, smtp_server):
     seed_week()
     first = summary.build_weekly_summary(WEEK)
-    text_before = stored().texto
+    text_before = stored().text
 
     again = summary.build_weekly_summary(WEEK)
     resent = summary.build_weekly_summary(WEEK, resend=True)
@@ -142,7 +155,7 @@ def test_resend_sends_the_stored_summary_again_without_rebuilding_it(services, s
     assert (first.created, first.sent) == (True, True)
     assert (again.created, again.sent) == (False, False)
     assert (resent.created, resent.sent) == (False, True)
-    assert len(smtp_server.messages) == 2 and stored().texto == text_before
+    assert len(smtp_server.messages) == 2 and stored().text == text_before
 
 
 def test_without_smtp_host_the_message_goes_to_the_outbox_as_an_eml_file(services, caplog):
@@ -171,7 +184,7 @@ def test_gemini_writes_the_summary_from_aggregates_sent_as_data(services, fake_g
     sent_texts = json.dumps(request.data, ensure_ascii=False)
     assert "o som do show estava baixo" not in sent_texts  # only aggregates and a few quotes, not the raw week
     row = stored()
-    assert row.texto.startswith("A semana teve 14 comentários") and row.prompt_version == summary.SUMMARY_PROMPT_VERSION
+    assert row.text.startswith("A semana teve 14 comentários") and row.prompt_version == SUMMARY_PROMPT_VERSION
     with session_scope() as session:
         assert session.scalar(select(LlmCall.purpose)) == "summary"
     assert "A semana teve 14 comentários" in smtp_server.messages[0][1].get_body(("plain",)).get_content()
@@ -183,8 +196,8 @@ def test_gemini_failure_falls_back_to_the_offline_template(services, fake_gemini
 
     outcome = summary.build_weekly_summary(WEEK, send=False)
 
-    assert outcome.model == summary.TEMPLATE_MODEL
-    assert "14 comentário(s)" in stored().texto
+    assert outcome.model == writing.TEMPLATE_MODEL
+    assert "14 comentário(s)" in stored().text
 
 
 def test_backfill_builds_missing_past_weeks_oldest_first_without_sending(services, smtp_server):
@@ -200,10 +213,12 @@ def test_backfill_builds_missing_past_weeks_oldest_first_without_sending(service
 
 @pytest.mark.parametrize("value", ["2026-47", "2026-W54", "semana passada", "2026-W00"])
 def test_invalid_iso_weeks_are_rejected_in_portuguese(value):
+    with pytest.raises(clock.WeekError, match="semana"):
+        clock.parse_iso_week(value)
     with pytest.raises(summary.SummaryError, match="semana"):
-        summary.parse_iso_week(value)
+        summary.build_weekly_summary(value)
 
 
 def test_previous_iso_week_is_the_last_complete_week():
-    assert summary.previous_iso_week(date(2026, 11, 23)) == "2026-W47"  # Monday 09:00 run
-    assert summary.previous_iso_week(date(2027, 1, 4)) == "2026-W53"
+    assert clock.previous_iso_week(date(2026, 11, 23)) == "2026-W47"  # Monday 09:00 run
+    assert clock.previous_iso_week(date(2027, 1, 4)) == "2026-W53"

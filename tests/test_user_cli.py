@@ -1,4 +1,5 @@
 """The user CLI, through Flask's CLI runner, against the real database."""
+
 from __future__ import annotations
 
 from shared import users
@@ -22,8 +23,9 @@ def test_create_user_stores_a_bcrypt_hash_usable_for_login(runner):
 
 
 def test_create_user_prompts_twice_without_echo(runner):
-    result = runner.invoke(args=["create-user", "bia@alumusic.com.br", "--name", "Bia"],
-                           input="senha-secreta-1\nsenha-secreta-1\n")
+    result = runner.invoke(
+        args=["create-user", "bia@alumusic.com.br", "--name", "Bia"], input="senha-secreta-1\nsenha-secreta-1\n"
+    )
     assert result.exit_code == 0, result.output
     assert "senha-secreta-1" not in result.output
 

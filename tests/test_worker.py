@@ -1,5 +1,6 @@
 """Real RQ workers (burst mode, JSON serializer) on the test Redis: end to end, faults of the fake Gemini,
 a worker killed with SIGKILL, a Redis flush, parallel worker processes and the scheduler registration."""
+
 from __future__ import annotations
 
 import os
@@ -7,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,23 +16,53 @@ from rq import SimpleWorker
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from shared import pipeline
-from shared.contracts import CommentIn, Source
-from shared.intake import ingest
+from shared import clock, operations
+from shared.classification import requeue
+from shared.contracts import CommentIn
+from shared.ingest.intake import ingest
 from shared.queue import enqueue_classification, get_queue
-from shared.settings import ROOT, get_settings, reset_settings_cache
+from shared.settings import ROOT, get_settings
+from shared.vocabulary import Source
+from tests.conftest import subprocess_env
 from tests.fake_gemini import (
-    Confidence, DuplicatedIds, ExtraIds, InvalidCategory, MalformedJson, MissingIds, Slow, Status, Valid, wait_for,
+    Confidence,
+    DuplicatedIds,
+    ExtraIds,
+    InvalidCategory,
+    MalformedJson,
+    MissingIds,
+    Slow,
+    Status,
+    Valid,
+    wait_for,
 )
 from tests.pipeline_helpers import (
-    add_comments, comment, current, history, max_current_per_comment, smtp_env, start_smtp, statuses,
+    add_comments,
+    comment,
+    current,
+    history,
+    max_current_per_comment,
+    smtp_env,
+    start_smtp,
+    statuses,
 )
 from worker.schedules import (
-    RECONCILE_JOB_ID, WEEKLY_SUMMARY_JOB_ID, ZonedScheduler, make_scheduler, next_cron_time, register_schedules,
+    RECONCILE_JOB_ID,
+    WEEKLY_SUMMARY_JOB_ID,
+    JsonJob,
+    SelfHealingScheduler,
+    make_scheduler,
+    register_schedules,
 )
 
-TEXTS = ["amei o show de ontem", "o som estava ruim demais", "quando sai o disco novo?",
-         "podia ter mais músicas antigas no setlist", "sigam meu perfil http://spam.example", "que voz linda"]
+TEXTS = [
+    "amei o show de ontem",
+    "o som estava ruim demais",
+    "quando sai o disco novo?",
+    "podia ter mais músicas antigas no setlist",
+    "sigam meu perfil http://spam.example",
+    "que voz linda",
+]
 
 
 def drain(redis_conn, max_rounds: int = 10) -> None:
@@ -42,7 +73,7 @@ def drain(redis_conn, max_rounds: int = 10) -> None:
         registry = queue.scheduled_job_registry
         for job_id in registry.get_job_ids():
             job = Job.fetch(job_id, connection=redis_conn, serializer=JSONSerializer)
-            registry.schedule(job, datetime.now(timezone.utc))
+            registry.schedule(job, datetime.now(UTC))
         SimpleWorker([queue], connection=redis_conn, serializer=JSONSerializer).work(burst=True, with_scheduler=True)
         if queue.count == 0 and queue.scheduled_job_registry.count == 0:
             return
@@ -65,18 +96,25 @@ def assert_nothing_lost(ids) -> dict:
 
 
 def worker_env(**extra: str) -> dict[str, str]:
-    return {**os.environ, "PYTHONUNBUFFERED": "1", **extra}
+    return subprocess_env(**extra)
 
 
 def run_cli(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "worker", *args], cwd=ROOT, env=worker_env(**env),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "worker", *args],
+        cwd=ROOT,
+        env=worker_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 # --- end to end
 
+
 def test_burst_worker_classifies_a_queued_batch_with_the_local_classifier(services, redis_conn):
-    result = ingest([CommentIn(id=i, texto=t) for i, t in zip(_uuids(6), TEXTS)], Source.API)
+    result = ingest([CommentIn(id=i, texto=t) for i, t in zip(_uuids(6), TEXTS, strict=True)], Source.API)
 
     drain(redis_conn)
 
@@ -95,7 +133,7 @@ def test_burst_worker_classifies_through_gemini_and_records_the_call(services, f
 
     assert set(assert_nothing_lost(ids).values()) == {"classificado"}
     critica = current(ids[1])
-    assert critica.categoria.value == "CRÍTICA" and critica.llm_call_id is not None
+    assert critica.category.value == "CRÍTICA" and critica.llm_call_id is not None
     assert critica.model == get_settings().gemini_model and critica.origin.value == "llm"
 
 
@@ -153,8 +191,9 @@ FAULTS = {
 
 @pytest.mark.parametrize("fault", list(FAULTS))
 def test_each_fault_ends_with_every_comment_classified_or_failed_with_reason(
-        fault, services, fake_gemini, redis_conn, setenv):
-    setenv(GEMINI_BATCH_SIZE="3", GEMINI_TIMEOUT_SECONDS="1", JOB_MAX_ATTEMPTS="2")
+    fault, services, fake_gemini, redis_conn, use_settings
+):
+    use_settings(gemini_batch_size="3", gemini_timeout_seconds="1", job_max_attempts="2")
     first, default, expected = FAULTS[fault]
     fake_gemini.push(*first)
     fake_gemini.default = default
@@ -174,14 +213,22 @@ def test_each_fault_ends_with_every_comment_classified_or_failed_with_reason(
 
 # --- crashes: a killed worker and a flushed Redis lose nothing once the reconciler runs
 
+
 def test_worker_killed_with_sigkill_mid_job_loses_nothing_after_the_reconciler(
-        services, fake_gemini, redis_conn, setenv):
-    setenv(GEMINI_MAX_ATTEMPTS="1")
+    services, fake_gemini, redis_conn, use_settings
+):
+    use_settings(gemini_max_attempts="1")
     fake_gemini.push(Slow(60))  # the first call hangs: the worker is killed while waiting for it
     ids = add_comments(TEXTS)
     enqueue_classification(ids)
-    proc = subprocess.Popen([sys.executable, "-m", "worker", "work", "--burst"], cwd=ROOT, env=worker_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worker", "processar", "--burst"],
+        cwd=ROOT,
+        env=worker_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         assert wait_for(lambda: len(fake_gemini.requests) == 1, timeout=60), "o worker não chegou ao Gemini"
         assert set(statuses(ids).values()) == {"processando"}
@@ -190,19 +237,19 @@ def test_worker_killed_with_sigkill_mid_job_loses_nothing_after_the_reconciler(
         proc.wait(10)
     assert set(statuses(ids).values()) == {"processando"}  # stuck: nobody will finish them
 
-    assert pipeline.reconcile(stuck_after_seconds=0) == len(ids)
+    assert requeue.reconcile(stuck_after_seconds=0) == len(ids)
     drain(redis_conn)
 
     assert set(assert_nothing_lost(ids).values()) == {"classificado"}
 
 
 def test_redis_flush_loses_nothing_after_the_reconciler(services, redis_conn):
-    result = ingest([CommentIn(id=i, texto=t) for i, t in zip(_uuids(6), TEXTS)], Source.API)
+    result = ingest([CommentIn(id=i, texto=t) for i, t in zip(_uuids(6), TEXTS, strict=True)], Source.API)
     assert result.enqueued_jobs == 1
     redis_conn.flushdb()
     assert get_queue(redis_conn).count == 0
 
-    assert pipeline.reconcile(stuck_after_seconds=0) == 6
+    assert requeue.reconcile(stuck_after_seconds=0) == 6
     drain(redis_conn)
 
     assert set(assert_nothing_lost(result.new_ids).values()) == {"classificado"}
@@ -210,9 +257,17 @@ def test_redis_flush_loses_nothing_after_the_reconciler(services, redis_conn):
 
 def test_after_a_redis_flush_the_running_scheduler_and_worker_finish_every_comment(services, redis_conn):
     env = {"RECONCILE_EVERY_SECONDS": "1", "STUCK_AFTER_SECONDS": "1"}
-    procs = [subprocess.Popen([sys.executable, "-m", "worker", *args], cwd=ROOT, env=worker_env(**env),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-             for args in (["scheduler"], ["work", "--name", "sobrevivente"])]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "worker", *args],
+            cwd=ROOT,
+            env=worker_env(**env),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for args in (["agendador"], ["processar", "--name", "sobrevivente"])
+    ]
     try:
         assert wait_for(lambda: set(_scheduled(redis_conn)) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID}, 60)
         redis_conn.flushdb()  # the schedules, the queue and the workers' registrations are gone
@@ -229,14 +284,14 @@ def test_after_a_redis_flush_the_running_scheduler_and_worker_finish_every_comme
 
 
 def test_worker_refuses_to_start_with_a_clear_message_when_the_classifier_cannot_be_built(services):
-    done = run_cli("work", "--burst", CLASSIFIER="gemini", GEMINI_API_KEY="")
+    done = run_cli("processar", "--burst", CLASSIFIER="gemini", GEMINI_API_KEY="")
 
     assert done.returncode == 1
     assert "não foi possível preparar o classificador" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_reconcile_job_through_a_worker_uses_the_configured_threshold(services, redis_conn, setenv):
-    setenv(STUCK_AFTER_SECONDS="0")
+def test_reconcile_job_through_a_worker_uses_the_configured_threshold(services, redis_conn, use_settings):
+    use_settings(stuck_after_seconds="0")
     ids = add_comments(TEXTS[:2])  # stored while Redis was "down": never enqueued
     queue = get_queue(redis_conn)
     job = queue.enqueue("worker.jobs.reconcile")
@@ -249,6 +304,7 @@ def test_reconcile_job_through_a_worker_uses_the_configured_threshold(services, 
 
 
 # --- worker processes
+
 
 @pytest.mark.parametrize("mode", ["--fork", "--no-fork"])
 def test_python_m_worker_work_burst_classifies_with_or_without_forked_work_horses(mode, services):
@@ -266,9 +322,16 @@ def test_two_worker_processes_share_one_big_batch(services, fake_gemini, redis_c
     fake_gemini.default = Valid(delay=0.1)
     ids = add_comments([f"comentário número {n} sobre o show" for n in range(60)])
     enqueue_classification(ids, chunk_size=2)
-    procs = [subprocess.Popen([sys.executable, "-m", "worker", "work", "--burst", "--name", f"paralelo-{n}"],
-                              cwd=ROOT, env=worker_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for n in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "worker", "processar", "--burst", "--name", f"paralelo-{n}"],
+            cwd=ROOT,
+            env=worker_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in range(2)
+    ]
     try:
         codes = [p.wait(120) for p in procs]
     finally:
@@ -279,112 +342,157 @@ def test_two_worker_processes_share_one_big_batch(services, fake_gemini, redis_c
     assert codes == [0, 0]
     assert set(assert_nothing_lost(ids).values()) == {"classificado"}
     queue = get_queue(redis_conn)
-    names = {Job.fetch(j, connection=redis_conn, serializer=JSONSerializer).worker_name
-             for j in queue.finished_job_registry.get_job_ids()}
+    names = {
+        Job.fetch(j, connection=redis_conn, serializer=JSONSerializer).worker_name
+        for j in queue.finished_job_registry.get_job_ids()
+    }
     assert names == {"paralelo-0", "paralelo-1"}
 
 
 def test_queue_stats_sees_a_live_worker_with_its_heartbeat(services, fake_gemini):
-    proc = subprocess.Popen([sys.executable, "-m", "worker", "work", "--name", "vivo-1"], cwd=ROOT,
-                            env=worker_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worker", "work", "--name", "vivo-1"],
+        cwd=ROOT,
+        env=worker_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         # "idle" once it waits for jobs (its signal handlers are installed by then)
-        assert wait_for(lambda: [w.state for w in pipeline.queue_stats().workers] == ["idle"], timeout=60)
-        [info] = pipeline.queue_stats().workers
+        assert wait_for(lambda: [w.state for w in operations.queue_stats().workers] == ["idle"], timeout=60)
+        [info] = operations.queue_stats().workers
         assert info.name == "vivo-1" and info.alive and info.last_heartbeat is not None
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         assert proc.wait(30) == 0
-    assert pipeline.queue_stats().live_workers == 0  # a clean stop unregisters the worker
+    assert operations.queue_stats().live_workers == 0  # a clean stop unregisters the worker
 
 
 # --- scheduler
 
+
+@pytest.fixture
+def restore_zone():
+    """make_scheduler sets this process's TZ (as the scheduler process does); put it back afterwards."""
+    before = os.environ.get("TZ")
+    yield
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
 def _scheduled(redis_conn) -> dict[str, float]:
-    return {k.decode(): v for k, v in redis_conn.zrange(ZonedScheduler.scheduled_jobs_key, 0, -1, withscores=True)}
+    key = SelfHealingScheduler.scheduled_jobs_key
+    return {k.decode(): v for k, v in redis_conn.zrange(key, 0, -1, withscores=True)}
+
+
+def _next_monday_9(zone: str) -> datetime:
+    """The next Monday 09:00 in `zone` (what "0 9 * * 1" means there), as an aware datetime."""
+    local = datetime.now(ZoneInfo(zone))
+    candidate = local.replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=(7 - local.weekday()) % 7)
+    if candidate <= local:
+        candidate += timedelta(days=7)
+    return candidate.replace(tzinfo=None).replace(tzinfo=ZoneInfo(zone))
 
 
 def test_scheduler_started_many_times_registers_exactly_one_weekly_job(services, redis_conn):
-    runs = [run_cli("scheduler", "--burst") for _ in range(2)]
-    together = [subprocess.Popen([sys.executable, "-m", "worker", "scheduler", "--burst"], cwd=ROOT,
-                                 env=worker_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                for _ in range(3)]
+    runs = [run_cli("agendador", "--burst") for _ in range(2)]
+    together = [
+        subprocess.Popen(
+            [sys.executable, "-m", "worker", "agendador", "--burst"],
+            cwd=ROOT,
+            env=worker_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(3)
+    ]
     assert [p.wait(60) for p in together] == [0, 0, 0]
 
     assert all(r.returncode == 0 for r in runs), runs[0].stderr
     scheduled = _scheduled(redis_conn)
     assert set(scheduled) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID}
     settings = get_settings()
-    expected = next_cron_time(settings.summary_cron, settings.timezone)
-    assert scheduled[WEEKLY_SUMMARY_JOB_ID] == expected.timestamp()
-    local = expected.astimezone(ZoneInfo("America/Sao_Paulo"))
-    assert (local.isoweekday(), local.hour, local.minute) == (1, 9, 0)
+    assert scheduled[WEEKLY_SUMMARY_JOB_ID] == _next_monday_9(settings.timezone).timestamp()
     job = Job.fetch(WEEKLY_SUMMARY_JOB_ID, connection=redis_conn, serializer=JSONSerializer)
-    assert job.func_name == "worker.jobs.weekly_summary" and job.origin == settings.queue_name
+    assert job.func_name == "worker.jobs.start_weekly_summary" and job.origin == settings.queue_name
 
 
-def test_cron_times_follow_the_configured_time_zone_across_daylight_saving():
-    before = next_cron_time("0 9 * * 1", "America/New_York", datetime(2026, 3, 1, tzinfo=timezone.utc))
-    after = next_cron_time("0 9 * * 1", "America/New_York", datetime(2026, 3, 8, 12, tzinfo=timezone.utc))
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "America/Sao_Paulo"])
+def test_the_weekly_cron_is_evaluated_in_the_configured_time_zone(zone, redis_conn, use_settings, restore_zone):
+    settings = use_settings(timezone=zone)
+    register_schedules(make_scheduler(redis_conn, settings), settings)
 
-    assert before == datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)   # 09:00 EST
-    assert after == datetime(2026, 3, 9, 13, 0, tzinfo=timezone.utc)    # 09:00 EDT
-    assert next_cron_time("0 9 * * 1", "America/Sao_Paulo", datetime(2026, 11, 23, 11, 59, tzinfo=timezone.utc)) \
-        == datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+    when = datetime.fromtimestamp(_scheduled(redis_conn)[WEEKLY_SUMMARY_JOB_ID], ZoneInfo(zone))
+    assert (when.isoweekday(), when.hour, when.minute) == (1, 9, 0)
+    assert when == _next_monday_9(zone)
 
 
-def test_a_due_weekly_job_runs_in_a_worker_and_is_rescheduled_for_next_week(services, redis_conn):
+def _run_due_weekly_trigger(redis_conn, scheduler) -> None:
+    redis_conn.zadd(scheduler.scheduled_jobs_key, {WEEKLY_SUMMARY_JOB_ID: time.time() - 1})
+    scheduler.enqueue_jobs()
+
+
+def test_a_due_weekly_job_runs_in_a_worker_and_is_rescheduled_for_next_week(services, redis_conn, restore_zone):
     settings = get_settings()
     scheduler = make_scheduler(redis_conn, settings)
     register_schedules(scheduler, settings)
-    redis_conn.zadd(scheduler.scheduled_jobs_key, {WEEKLY_SUMMARY_JOB_ID: time.time() - 1})
-
-    scheduler.enqueue_jobs()
+    _run_due_weekly_trigger(redis_conn, scheduler)
     queue = get_queue(redis_conn)
     assert WEEKLY_SUMMARY_JOB_ID in queue.job_ids
     SimpleWorker([queue], connection=redis_conn, serializer=JSONSerializer).work(burst=True)
 
-    job = Job.fetch(WEEKLY_SUMMARY_JOB_ID, connection=redis_conn, serializer=JSONSerializer)
-    assert job.get_status() == "finished"
-    assert job.return_value()["semana"] == __import__("shared.summary").summary.previous_iso_week()
-    assert _scheduled(redis_conn)[WEEKLY_SUMMARY_JOB_ID] == next_cron_time(settings.summary_cron,
-                                                                           settings.timezone).timestamp()
+    week = clock.previous_iso_week()
+    summary_job = Job.fetch(f"alumusic-resumo-{week}", connection=redis_conn, serializer=JSONSerializer)
+    assert summary_job.get_status() == "finished"
+    assert summary_job.return_value()["semana"] == week
+    assert _scheduled(redis_conn)[WEEKLY_SUMMARY_JOB_ID] == _next_monday_9(settings.timezone).timestamp()
 
 
-def test_a_weekly_run_that_cannot_reach_smtp_is_retried_and_the_mail_arrives_once(services, redis_conn, setenv):
-    from shared.embedded import free_port
+def test_a_weekly_run_that_cannot_reach_smtp_is_retried_and_the_mail_arrives_once(
+    services, redis_conn, use_settings, restore_zone
+):
+    from shared.dev.embedded import free_port
+    from shared.vocabulary import Category
     from tests.report_seed import classified, utc
-    from shared.categories import Category
 
     port = free_port()
-    setenv(**smtp_env(port))  # nothing listens there yet
+    settings = use_settings(**smtp_env(port))  # nothing listens there yet
     classified("show lindo", Category.ELOGIO, when=utc(2026, 11, 18))
-    settings = get_settings()
     scheduler = make_scheduler(redis_conn, settings)
     register_schedules(scheduler, settings)
     queue = get_queue(redis_conn)
+    week_job = f"alumusic-resumo-{clock.previous_iso_week()}"
 
-    redis_conn.zadd(scheduler.scheduled_jobs_key, {WEEKLY_SUMMARY_JOB_ID: time.time() - 1})
-    scheduler.enqueue_jobs()
+    _run_due_weekly_trigger(redis_conn, scheduler)
     SimpleWorker([queue], connection=redis_conn, serializer=JSONSerializer).work(burst=True)
-    assert queue.scheduled_job_registry.get_job_ids() == [WEEKLY_SUMMARY_JOB_ID]  # waiting for its retry
+    assert queue.scheduled_job_registry.get_job_ids() == [week_job]  # waiting for its retry
 
     controller, inbox = start_smtp(port)
     try:
         drain(redis_conn)
-        redis_conn.zadd(scheduler.scheduled_jobs_key, {WEEKLY_SUMMARY_JOB_ID: time.time() - 1})
-        scheduler.enqueue_jobs()  # the next week's trigger for the same week: nothing new is sent
+        _run_due_weekly_trigger(redis_conn, scheduler)  # the trigger again for the same week: nothing new sent
         drain(redis_conn)
     finally:
         controller.stop()
 
     assert len(inbox.messages) == 1
-    assert Job.fetch(WEEKLY_SUMMARY_JOB_ID, connection=redis_conn, serializer=JSONSerializer).get_status() == "finished"
+    assert Job.fetch(week_job, connection=redis_conn, serializer=JSONSerializer).get_status() == "finished"
+
+
+def test_scheduler_jobs_use_the_json_serializer(redis_conn, restore_zone):
+    settings = get_settings()
+    register_schedules(make_scheduler(redis_conn, settings), settings)
+    job = JsonJob.fetch(RECONCILE_JOB_ID, connection=redis_conn)
+    assert job.serializer is JSONSerializer
 
 
 def _uuids(n: int):
     import uuid
+
     return [uuid.uuid4() for _ in range(n)]
 
 
@@ -395,8 +503,9 @@ def test_worker_registers_itself_again_after_a_redis_flush(redis_conn):
     from shared.queue import get_queue
     from worker.workers import InProcessWorker
 
-    worker = InProcessWorker([get_queue(redis_conn)], connection=redis_conn, serializer=JSONSerializer,
-                             name="sobrevivente")
+    worker = InProcessWorker(
+        [get_queue(redis_conn)], connection=redis_conn, serializer=JSONSerializer, name="sobrevivente"
+    )
     worker.register_birth()
     assert [w.name for w in Worker.all(connection=redis_conn)] == ["sobrevivente"]
     redis_conn.flushdb()

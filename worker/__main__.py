@@ -1,4 +1,8 @@
-"""`python -m worker work [--burst]` (an RQ worker) and `python -m worker scheduler` (rq-scheduler)."""
+"""`python -m worker processar [--burst]` (an RQ worker) and `python -m worker agendador` (rq-scheduler).
+
+The first version's names (`work`, `scheduler`) stay as hidden aliases.
+"""
+
 from __future__ import annotations
 
 import logging
@@ -6,10 +10,17 @@ import os
 import socket
 
 import click
+from rq.serializers import JSONSerializer
 
+from shared.classification.registry import current_classifier
+from shared.cli import hidden_alias
+from shared.queue import get_queue, redis_connection
 from shared.settings import get_settings
+from worker.schedules import make_scheduler, register_schedules
+from worker.workers import ForkingWorker, InProcessWorker
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+log = logging.getLogger("worker")
 
 
 def setup_logging() -> None:
@@ -21,48 +32,49 @@ def cli() -> None:
     """Processos de fundo do AluMusic: workers de classificação e agendador."""
 
 
-@cli.command()
+@cli.command("processar")
 @click.option("--burst", is_flag=True, help="Processa o que estiver na fila e sai.")
-@click.option("--name", default=None, help="Nome do worker (padrão: host.pid).")
-@click.option("--fork/--no-fork", "fork", default=None,
-              help="Um processo filho por job (isola falhas) ou tudo no processo do worker (mais rápido). "
-                   "Padrão: WORKER_FORK.")
+@click.option("--nome", "--name", "name", default=None, help="Nome do worker (padrão: host.pid).")
+@click.option(
+    "--fork/--no-fork",
+    "fork",
+    default=None,
+    help="Um processo filho por job (isola falhas) ou tudo no processo do worker (mais rápido). Padrão: WORKER_FORK.",
+)
 def work(burst: bool, name: str | None, fork: bool | None) -> None:
     """Roda um worker RQ na fila de classificação."""
-    from rq.serializers import JSONSerializer
-
-    from shared import pipeline
-    from shared.queue import get_queue, redis_connection
-    from worker.workers import ForkingWorker, InProcessWorker
-
     setup_logging()
     settings = get_settings()
     try:
-        classifier = pipeline.current_classifier()  # load the model once (before any work horse is forked)
-    except Exception as exc:  # noqa: BLE001 - one clear line instead of a traceback
+        classifier = current_classifier()  # load the model once (before any work horse is forked)
+    except (OSError, ValueError, RuntimeError) as exc:  # one clear line instead of a traceback
         raise click.ClickException(f"não foi possível preparar o classificador: {exc}") from None
-    logging.getLogger(__name__).info("classificador: %s (%s, prompt %s)", classifier.name, classifier.model,
-                                     classifier.prompt_version)
+    log.info("classificador: %s (%s, prompt %s)", classifier.name, classifier.model, classifier.prompt_version)
     connection = redis_connection()
     worker_class = ForkingWorker if (settings.worker_fork if fork is None else fork) else InProcessWorker
-    worker = worker_class([get_queue(connection)], connection=connection, serializer=JSONSerializer,
-                          name=name or f"{socket.gethostname()}.{os.getpid()}")
+    worker = worker_class(
+        [get_queue(connection)],
+        connection=connection,
+        serializer=JSONSerializer,
+        name=name or f"{socket.gethostname()}.{os.getpid()}",
+    )
     # with_scheduler: RQ's own scheduler moves retries (Retry intervals) back to the queue.
     worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level.upper())
 
 
-@cli.command()
+@cli.command("agendador")
 @click.option("--burst", is_flag=True, help="Registra os agendamentos, enfileira o que estiver vencido e sai.")
 def scheduler(burst: bool) -> None:
     """Roda o agendador (resumo semanal e reconciliador). Deve haver apenas um."""
-    from shared.queue import redis_connection
-    from worker.schedules import make_scheduler, register_schedules
-
     setup_logging()
     settings = get_settings()
     sched = make_scheduler(redis_connection(), settings)
     register_schedules(sched, settings)
     sched.run(burst=burst)
+
+
+cli.add_command(hidden_alias(work, "work"))
+cli.add_command(hidden_alias(scheduler, "scheduler"))
 
 
 if __name__ == "__main__":

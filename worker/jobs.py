@@ -3,21 +3,47 @@
 They take ids and small values (JSON serializer) and return small JSON values. The API enqueues
 `classify_comments` by its dotted path (shared.queue.CLASSIFY_JOB), never by importing this module.
 """
+
 from __future__ import annotations
 
-from shared import pipeline, summary
+from rq import Retry
+
+from shared import clock
+from shared.classification import classify, requeue
+from shared.queue import get_queue
+from shared.reporting import summary
+
+WEEKLY_SUMMARY_FUNC = "worker.jobs.weekly_summary"
+WEEKLY_SUMMARY_TIMEOUT = 600
+# A failed weekly run (SMTP or database down) is retried after these waits, seconds; it is idempotent.
+SUMMARY_RETRY_INTERVALS = [300, 1800, 7200]
 
 
 def classify_comments(comment_ids: list[str]) -> dict[str, int]:
     """Classify these comments; raises on transient failures so the job's `Retry` runs it again."""
-    return pipeline.classify_comments(comment_ids).as_dict()
+    return classify.classify_comments(comment_ids).as_dict()
 
 
 def reconcile() -> int:
     """Re-enqueue comments stuck in `pendente`/`processando` (periodic, registered by the scheduler)."""
-    return pipeline.reconcile()
+    return requeue.reconcile()
+
+
+def start_weekly_summary() -> str:
+    """The weekly cron's job: enqueue the summary of the week that just ended, with its own retries (one job
+    id per ISO week). Returns the week."""
+    iso_week = clock.previous_iso_week()
+    get_queue().enqueue(
+        WEEKLY_SUMMARY_FUNC,
+        iso_week,
+        job_id=f"alumusic-resumo-{iso_week}",
+        retry=Retry(max=len(SUMMARY_RETRY_INTERVALS), interval=SUMMARY_RETRY_INTERVALS),
+        job_timeout=WEEKLY_SUMMARY_TIMEOUT,
+        description=f"resumo semanal {iso_week}",
+    )
+    return iso_week
 
 
 def weekly_summary(iso_week: str | None = None) -> dict[str, object]:
     """Build, store and e-mail the summary of an ISO week (default: the week that just ended). Idempotent."""
-    return summary.build_weekly_summary(iso_week or summary.previous_iso_week()).as_dict()
+    return summary.build_weekly_summary(iso_week or clock.previous_iso_week()).as_dict()

@@ -3,6 +3,7 @@
 RQ registers a worker once, at birth; after a FLUSHALL the worker keeps working but monitoring (`/health`,
 the operations panel, `rq info`) no longer sees it. Here every heartbeat checks the registration and restores it.
 """
+
 from __future__ import annotations
 
 from rq import SimpleWorker, Worker, worker_registration

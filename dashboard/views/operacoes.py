@@ -1,11 +1,15 @@
 """Operations panel: queue depth, failed jobs, live workers, classifier in use, LLM usage and cost per day."""
+
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, charts, data, ui
-from shared import pipeline
+from shared import operations
+from shared.classification import requeue
 from shared.settings import get_settings
 
 auth.require_login()
@@ -20,38 +24,62 @@ if flash:
 
 @st.fragment(run_every=15)
 def live_status() -> None:
-    stats = pipeline.queue_stats()
+    stats = operations.queue_stats()
     counts = data.status_counts()
     if not stats.redis_ok:
-        st.error(f"Fila (Redis) indisponível: {stats.error}. Os comentários continuam sendo gravados e serão "
-                 "enfileirados pelo reconciliador quando a fila voltar.")
+        st.error(
+            "Fila (Redis) indisponível. Os comentários continuam sendo gravados e serão "
+            "enfileirados pelo reconciliador quando a fila voltar."
+        )
     st.subheader("Fila de classificação")
     q1, q2, q3, q4, q5 = st.columns(5)
     q1.metric("Na fila", ui.number(stats.queued), border=True, help="Jobs esperando um worker.")
     q2.metric("Em execução", ui.number(stats.started), border=True)
-    q3.metric("Reagendados", ui.number(stats.scheduled), border=True,
-              help="Jobs aguardando uma nova tentativa (erros temporários).")
-    q4.metric("Jobs com falha", ui.number(stats.failed), border=True,
-              help="Jobs que esgotaram as tentativas (os comentários ficam como 'falhou').")
-    q5.metric("Workers ativos", ui.number(stats.live_workers), border=True,
-              help="Workers com batimento recente.")
+    q3.metric(
+        "Reagendados",
+        ui.number(stats.scheduled),
+        border=True,
+        help="Jobs aguardando uma nova tentativa (erros temporários).",
+    )
+    q4.metric(
+        "Jobs com falha",
+        ui.number(stats.failed),
+        border=True,
+        help="Jobs que esgotaram as tentativas (os comentários ficam como 'falhou').",
+    )
+    q5.metric("Workers ativos", ui.number(stats.live_workers), border=True, help="Workers com batimento recente.")
 
     st.subheader("Comentários por status")
     s = st.columns(len(counts))
-    for col, (status, n) in zip(s, counts.items()):
-        col.metric(ui.STATUS_LABELS.get(status, status), ui.number(n), border=True)
+    for col, (status, n) in zip(s, counts.items(), strict=True):
+        col.metric(ui.status_label(status), ui.number(n), border=True)
 
     st.subheader("Workers")
     if stats.workers:
-        st.dataframe(pd.DataFrame([{
-            "nome": w.name, "estado": w.state, "ativo": "sim" if w.alive else "não",
-            "último batimento": ui.moment(w.last_heartbeat), "job atual": w.current_job_id or "",
-            "jobs concluídos": w.successful_jobs, "jobs com falha": w.failed_jobs,
-        } for w in stats.workers]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "nome": w.name,
+                        "estado": w.state,
+                        "ativo": "sim" if w.alive else "não",
+                        "último batimento": ui.moment(w.last_heartbeat),
+                        "job atual": w.current_job_id or "",
+                        "jobs concluídos": w.successful_jobs,
+                        "jobs com falha": w.failed_jobs,
+                    }
+                    for w in stats.workers
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     else:
-        st.warning("Nenhum worker registrado. Inicie com `python -m worker work` (o `make run` já inicia).")
-    st.caption(f"Agendador (resumo semanal e reconciliador): {'ativo' if stats.scheduler_alive else 'parado'} · "
-               "atualiza a cada 15 s")
+        st.warning("Nenhum worker registrado. Inicie com `python -m worker processar` (o `make run` já inicia).")
+    st.caption(
+        f"Agendador (resumo semanal e reconciliador): {'ativo' if stats.scheduler_alive else 'parado'} · "
+        "atualiza a cada 15 s"
+    )
 
 
 live_status()
@@ -64,10 +92,12 @@ else:
     st.markdown("**Modelo local** (offline, scikit-learn). Defina `GEMINI_API_KEY` para usar o Gemini.")
 
 failed = data.status_counts().get("falhou", 0)
-if st.button(f"Reenfileirar os {ui.number(failed)} comentário(s) com falha", disabled=failed == 0, icon=":material/replay:"):
+if st.button(
+    f"Reenfileirar os {ui.number(failed)} comentário(s) com falha", disabled=failed == 0, icon=":material/replay:"
+):
     try:
-        count = pipeline.requeue_failed()
-    except Exception:  # noqa: BLE001
+        count = requeue.requeue_failed()
+    except (RedisError, SQLAlchemyError):
         st.error("Não foi possível reenfileirar agora (a fila está indisponível). Tente de novo.")
     else:
         data.clear_caches()
@@ -82,14 +112,24 @@ u1, u2, u3, u4 = st.columns(4)
 u1.metric("Chamadas", ui.number(int(totals["chamadas"])), border=True)
 u2.metric("Tokens de entrada", ui.number(int(totals["tokens_entrada"])), border=True)
 u3.metric("Tokens de saída", ui.number(int(totals["tokens_saida"])), border=True)
-u4.metric("Custo estimado", f"US$ {ui.number(float(totals['custo_estimado_usd']), 4)}", border=True,
-          help=f"US$ {settings.llm_price_input_per_mtok} por milhão de tokens de entrada e "
-               f"US$ {settings.llm_price_output_per_mtok} por milhão de saída (configurável).")
+u4.metric(
+    "Custo estimado",
+    f"US$ {ui.number(float(totals['custo_estimado_usd']), 4)}",
+    border=True,
+    help=f"US$ {settings.llm_price_input_per_mtok} por milhão de tokens de entrada e "
+    f"US$ {settings.llm_price_output_per_mtok} por milhão de saída (configurável).",
+)
 if totals["chamadas"] == 0:
-    st.info("Nenhuma chamada ao LLM nos últimos 30 dias" +
-            (" (o classificador local não usa LLM)." if name != "gemini" else "."))
+    st.info(
+        "Nenhuma chamada ao LLM nos últimos 30 dias"
+        + (" (o classificador local não usa LLM)." if name != "gemini" else ".")
+    )
 else:
     st.altair_chart(charts.chart_llm_cost(frame), width="stretch")
 with st.expander("Tabela por dia"):
-    st.dataframe(frame.iloc[::-1], hide_index=True, width="stretch",
-                 column_config={"custo_estimado_usd": st.column_config.NumberColumn("custo (US$)", format="%.4f")})
+    st.dataframe(
+        frame.iloc[::-1],
+        hide_index=True,
+        width="stretch",
+        column_config={"custo_estimado_usd": st.column_config.NumberColumn("custo (US$)", format="%.4f")},
+    )

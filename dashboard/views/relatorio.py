@@ -1,47 +1,57 @@
-"""Public weekly report: headline numbers, five charts and the latest weekly summary. No login."""
+"""Public weekly report: headline numbers, six charts and the latest weekly summary. No login."""
+
 from __future__ import annotations
 
-from datetime import datetime
+import logging
 
-import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, charts, data, ui
-from shared.categories import CATEGORY_VALUES
-from shared.reports import Period, today_local
+from shared import clock
+from shared.reporting.payloads import CategoriaTotal, ResumoSemanal, Totais
+from shared.reporting.periods import Period
 
 PERIODS = {"Últimos 7 dias": 7, "Últimos 14 dias": 14, "Últimos 28 dias": 28}
 
+log = logging.getLogger(__name__)
 auth.logout_button()  # public page: only shows who is logged in, if anyone
 
 st.title("Relatório semanal de comentários")
 st.caption("O que os ouvintes estão dizendo sobre artistas, álbuns, clipes e shows — classificado automaticamente.")
 
-choice = st.segmented_control("Período", list(PERIODS), default="Últimos 7 dias", key="rel_periodo",
-                              label_visibility="collapsed") or "Últimos 7 dias"
+choice = (
+    st.segmented_control(
+        "Período", list(PERIODS), default="Últimos 7 dias", key="rel_periodo", label_visibility="collapsed"
+    )
+    or "Últimos 7 dias"
+)
 
 
 @st.fragment(run_every=max(data.TTL, 1))
 def report(days: int) -> None:
-    period = Period.last_days(days, ending=today_local())
+    period = Period.last_days(days)
     try:
-        rel = data.weekly_report(period.desde, period.ate)
+        rel = data.weekly_report(period.first, period.last)
         summary = data.latest_summary()
-    except Exception:  # noqa: BLE001 - plain words for the visitor
+    except SQLAlchemyError:  # plain words for the visitor; details in the server log
+        log.exception("relatório indisponível")
         st.error("Não foi possível carregar o relatório agora. Tente novamente em instantes.")
         return
-    totais = rel["totais"]
-    st.caption(f"De {ui.day(period.desde)} a {ui.day(period.ate)} ({rel['periodo']['fuso_horario']}) · "
-               f"comparado com {ui.day(rel['periodo_anterior']['desde'])} a {ui.day(rel['periodo_anterior']['ate'])}"
-               f" · atualizado às {datetime.now().astimezone().strftime('%H:%M:%S')}")
+    totais = rel.totais
+    st.caption(
+        f"De {ui.day(period.first)} a {ui.day(period.last)} ({rel.periodo.fuso_horario}) · "
+        f"comparado com {ui.day(rel.periodo_anterior.desde)} a {ui.day(rel.periodo_anterior.ate)}"
+        f" · atualizado às {clock.local_now():%H:%M:%S}"
+    )
 
-    if totais["total"] == 0:
+    if totais.total == 0:
         st.info("Ainda não há comentários neste período. " + ui.EMPTY_DATA_HELP)
         _summary_block(summary)
         return
 
-    _headline(totais, rel["distribuicao_categorias"])
-    if totais["classificados"] == 0:
+    _headline(totais, rel.distribuicao_categorias)
+    if totais.classificados == 0:
         st.info("Os comentários do período ainda estão sendo classificados; os gráficos aparecem em instantes.")
         _summary_block(summary)
         return
@@ -49,67 +59,80 @@ def report(days: int) -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Distribuição por categoria")
-        st.altair_chart(charts.chart_category_distribution(pd.DataFrame(rel["distribuicao_categorias"])),
-                        width="stretch")
+        st.altair_chart(charts.chart_category_distribution(charts.frame(rel.distribuicao_categorias)), width="stretch")
     with right:
         st.subheader("Participação de cada categoria")
-        st.altair_chart(charts.chart_category_share(pd.DataFrame(rel["distribuicao_categorias"])),
-                        width="stretch")
+        st.altair_chart(charts.chart_category_share(charts.frame(rel.distribuicao_categorias)), width="stretch")
 
     st.subheader("Evolução diária por categoria")
     st.caption("Clique numa categoria da legenda para destacá-la (por exemplo, como a crítica reage a um lançamento).")
-    st.altair_chart(charts.chart_daily_evolution(pd.DataFrame(rel["evolucao_diaria"])), width="stretch")
+    st.altair_chart(charts.chart_daily_evolution(charts.frame(rel.evolucao_diaria)), width="stretch")
 
     st.subheader("Categorias por artista")
     st.caption("Os artistas mais comentados no período (informados pelo cliente ou reconhecidos no texto).")
-    by_artist = rel["categorias_por_artista"]
+    by_artist = rel.categorias_por_artista
     if by_artist:
-        st.altair_chart(charts.chart_categories_by_artist(pd.DataFrame(by_artist)), width="stretch")
+        st.altair_chart(charts.chart_categories_by_artist(charts.frame(by_artist)), width="stretch")
     else:
         st.info("Nenhum comentário com artista identificado no período.")
 
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Tags mais citadas nas últimas 48 h")
-        tags = rel["top_tags"]["itens"]
+        tags = rel.top_tags.itens
         if tags:
-            st.altair_chart(charts.chart_top_tags(pd.DataFrame(tags)), width="stretch")
+            st.altair_chart(charts.chart_top_tags(charts.frame(tags)), width="stretch")
         else:
             st.info("Nenhuma tag citada nas últimas 48 horas.")
     with right:
         st.subheader("Confiança média por categoria")
-        st.altair_chart(charts.chart_confidence_by_category(pd.DataFrame(rel["confianca_por_categoria"])),
-                        width="stretch")
+        st.altair_chart(charts.chart_confidence_by_category(charts.frame(rel.confianca_por_categoria)), width="stretch")
         st.caption("Barras: média; traço: mediana da confiança do classificador.")
 
     _summary_block(summary)
 
 
-def _headline(totais: dict, distribuicao: list[dict]) -> None:
-    change = totais["variacao_percentual"]
+def _headline(totais: Totais, distribuicao: list[CategoriaTotal]) -> None:
+    change = totais.variacao_percentual
     c1, c2, c3 = st.columns(3)
-    c1.metric("Comentários no período", ui.number(totais["total"]), border=True,
-              delta=None if change is None else f"{ui.percent(change)} vs. período anterior",
-              help="Todos os comentários do período, classificados ou não, comparados com o período anterior "
-                   "de mesma duração.")
-    c2.metric("Classificados", ui.number(totais["classificados"]), border=True,
-              help="Comentários que já têm uma categoria (os demais estão na fila).")
-    c3.metric("Período anterior", ui.number(totais["total_anterior"]), border=True,
-              help="Comentários no período imediatamente anterior, de mesma duração.")
-    cols = st.columns(len(CATEGORY_VALUES))
-    for col, row in zip(cols, distribuicao):
-        col.metric(ui.category_label(row["categoria"]), ui.percent(row["percentual"]), border=True,
-                   help=f"{ui.number(row['total'])} comentário(s) classificados como {row['categoria']}")
+    c1.metric(
+        "Comentários no período",
+        ui.number(totais.total),
+        border=True,
+        delta=None if change is None else f"{ui.percent(change)} vs. período anterior",
+        help="Todos os comentários do período, classificados ou não, comparados com o período anterior "
+        "de mesma duração.",
+    )
+    c2.metric(
+        "Classificados",
+        ui.number(totais.classificados),
+        border=True,
+        help="Comentários que já têm uma categoria (os demais estão na fila).",
+    )
+    c3.metric(
+        "Período anterior",
+        ui.number(totais.total_anterior),
+        border=True,
+        help="Comentários no período imediatamente anterior, de mesma duração.",
+    )
+    cols = st.columns(len(distribuicao))
+    for col, row in zip(cols, distribuicao, strict=True):
+        col.metric(
+            ui.category_label(row.categoria),
+            ui.percent(row.percentual),
+            border=True,
+            help=f"{ui.number(row.total)} comentário(s) classificados como {row.categoria.value}",
+        )
 
 
-def _summary_block(summary: dict | None) -> None:
+def _summary_block(summary: ResumoSemanal | None) -> None:
     st.subheader("Resumo da semana")
     if not summary:
         st.info("Ainda não há resumo semanal. Ele é gerado toda segunda-feira a partir dos números da semana anterior.")
         return
-    st.caption(f"Semana {summary['semana']} ({ui.day(summary['desde'])} a {ui.day(summary['ate'])})")
+    st.caption(f"Semana {summary.semana} ({ui.day(summary.desde)} a {ui.day(summary.ate)})")
     with st.container(border=True):
-        st.markdown(summary["texto"])
+        ui.plain(summary.texto)
 
 
 report(PERIODS[choice])

@@ -1,32 +1,43 @@
 """Weekly summaries archive (newest first). Login required."""
+
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, data, ui
 
 auth.require_login()
 
 st.title("Resumos semanais")
-st.caption("Gerados toda semana a partir dos números agregados (categorias, variação, tags, artistas) e enviados "
-           "por e-mail. O mais recente também aparece no relatório público.")
+st.caption(
+    "Gerados toda semana a partir dos números agregados (categorias, variação, tags, artistas) e enviados "
+    "por e-mail. O mais recente também aparece no relatório público."
+)
 
 try:
     rows = data.summaries()
-except Exception:  # noqa: BLE001
+except SQLAlchemyError:
     st.error("Não foi possível carregar os resumos agora. Tente novamente em instantes.")
     st.stop()
 
 if not rows:
-    st.info("Ainda não há resumos. O primeiro é gerado na segunda-feira seguinte aos primeiros comentários, "
-            "ou sob demanda com `flask --app ingest_api resumo-semanal --semana AAAA-Www`.")
+    st.info(
+        "Ainda não há resumos. O primeiro é gerado na segunda-feira seguinte aos primeiros comentários, "
+        "ou sob demanda com `flask --app ingest_api resumo-semanal --semana AAAA-Www`."
+    )
     st.stop()
 
 for index, summary in enumerate(rows):
-    sent = (f"enviado em {ui.moment(summary['enviado_em'])} para {len(summary['destinatarios'])} destinatário(s)"
-            if summary["enviado_em"] else "não enviado por e-mail")
-    title = f"Semana {summary['semana']} · {ui.day(summary['desde'])} a {ui.day(summary['ate'])}"
+    sent = (
+        f"enviado em {ui.moment(summary.enviado_em)} para {len(summary.destinatarios)} destinatário(s)"
+        if summary.enviado_em
+        else "não enviado por e-mail"
+    )
+    title = f"Semana {summary.semana} · {ui.day(summary.desde)} a {ui.day(summary.ate)}"
     with st.expander(title, expanded=index == 0):
-        st.markdown(summary["texto"])
-        st.caption(f"Modelo {summary['modelo']} (prompt {summary['versao_prompt']}) · gerado em "
-                   f"{ui.moment(summary['criado_em'])} · {sent}")
+        ui.plain(summary.texto)
+        st.caption(
+            f"Modelo {summary.modelo} (prompt {summary.versao_prompt}) · gerado em "
+            f"{ui.moment(summary.criado_em)} · {sent}"
+        )

@@ -1,4 +1,5 @@
 """Alembic environment: URL from the caller (config attribute) or from Settings."""
+
 from __future__ import annotations
 
 from alembic import context

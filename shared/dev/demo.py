@@ -1,0 +1,343 @@
+"""Demo data: a realistic, deterministic set of comments loaded through the REAL intake and worker pipeline.
+
+- Texts are drawn (seeded) from the training corpus `shared/data/corpus/*.csv` — never from the golden
+  eval set — so the classifier sees what it was built for, and the dashboards look like real use.
+- Shape: a steady base volume over the last 8 weeks (more on weekends, slowly growing), plus events:
+  a criticism spike right after an album release, a praise wave after a show, a spam wave.
+- Ids are deterministic (uuid5 of the position), texts depend only on the seed: loading twice changes
+  nothing (intake answers `duplicado`), so the command is idempotent.
+- After intake, `load_demo` waits (with progress) until the workers have classified everything, then
+  builds the weekly summaries of the past weeks (`shared.summary.backfill`).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from shared import clock
+from shared.catalog import ARTISTS, albums_of, match_artist
+from shared.classification import local
+from shared.contracts import CommentIn
+from shared.ingest.intake import ingest
+from shared.operations import queue_stats, status_counts
+from shared.reporting.summary import backfill
+from shared.vocabulary import Category, IntakeStatus, Source
+
+log = logging.getLogger(__name__)
+
+DEMO_NAMESPACE = uuid.UUID("2d8f6b1e-5c3a-4f7e-9a41-0c6e8d3b7a90")
+DEFAULT_COUNT = 2400
+DEFAULT_WEEKS = 8
+SEED = 20260101
+INTAKE_CHUNK = 500
+
+Say = Callable[[str], None]
+
+# Everyday mix of categories (weights).
+BASE_MIX: dict[Category, float] = {
+    Category.ELOGIO: 0.34,
+    Category.CRITICA: 0.22,
+    Category.SUGESTAO: 0.17,
+    Category.DUVIDA: 0.15,
+    Category.SPAM: 0.12,
+}
+# How often each artist is commented on (most comments about the big names).
+ARTIST_WEIGHTS: dict[str, float] = {
+    "Luna Ferraz": 5,
+    "MC Vento Norte": 4,
+    "Banda Aurora": 4,
+    "Kaique Sol": 3,
+    "Duda Ribeiro": 3,
+    "Marina Lua": 2.5,
+    "Trio Mandacaru": 2,
+    "Os Cometas": 2,
+    "Rafa Dantas": 2,
+    "Coletivo Maré": 1.5,
+}
+SHARE_WITH_ARTIST = 0.65  # comments whose client sends an artist (the rest name none, or only in the text)
+SHARE_WITH_ALBUM = 0.45
+
+
+@dataclass(frozen=True)
+class Event:
+    """Extra comments about one artist for a few days: what makes the report's lines move."""
+
+    name: str
+    artist: str
+    album: str | None
+    days_ago: int  # first day of the event, counted back from today
+    per_day: tuple[int, ...]  # extra comments on each day of the event
+    mix: dict[Category, float] = field(default_factory=dict)
+
+
+EVENTS: tuple[Event, ...] = (
+    Event(
+        "lançamento de Ruído Branco (mixagem criticada)",
+        "Banda Aurora",
+        "Ruído Branco",
+        24,
+        (70, 55, 35, 20, 10),
+        {
+            Category.CRITICA: 0.62,
+            Category.ELOGIO: 0.14,
+            Category.DUVIDA: 0.1,
+            Category.SUGESTAO: 0.1,
+            Category.SPAM: 0.04,
+        },
+    ),
+    Event(
+        "onda de spam em Baile do Norte",
+        "MC Vento Norte",
+        "Baile do Norte",
+        38,
+        (45, 30, 12),
+        {Category.SPAM: 0.7, Category.ELOGIO: 0.15, Category.CRITICA: 0.15},
+    ),
+    Event(
+        "show de Luna Ferraz",
+        "Luna Ferraz",
+        "Maré Alta",
+        5,
+        (60, 45, 25, 12),
+        {
+            Category.ELOGIO: 0.58,
+            Category.CRITICA: 0.16,
+            Category.SUGESTAO: 0.12,
+            Category.DUVIDA: 0.1,
+            Category.SPAM: 0.04,
+        },
+    ),
+    Event(
+        "anúncio de turnê de Kaique Sol",
+        "Kaique Sol",
+        "Concreto",
+        12,
+        (35, 20),
+        {Category.DUVIDA: 0.45, Category.ELOGIO: 0.3, Category.SUGESTAO: 0.15, Category.CRITICA: 0.1},
+    ),
+)
+
+
+@dataclass(frozen=True)
+class CorpusText:
+    texto: str
+    categoria: Category
+    artist: str | None
+    album: str | None
+
+
+def load_corpus() -> list[CorpusText]:
+    """The labeled training corpus (the demo never reads the evaluation sets)."""
+    texts, labels = local.load_corpus()
+    out = []
+    for text, label in zip(texts, labels, strict=True):
+        artist, album = match_artist(text)
+        out.append(CorpusText(text, Category(label), artist, album))
+    return out
+
+
+class _Pools:
+    """Seeded draw of texts per category; every text is used once before any repeats."""
+
+    def __init__(self, corpus: list[CorpusText], rng: random.Random):
+        self.rng = rng
+        self.source: dict[tuple[Category, bool], list[CorpusText]] = {}
+        for text in corpus:
+            self.source.setdefault((text.categoria, text.artist is not None), []).append(text)
+        self.left: dict[tuple[Category, bool], list[CorpusText]] = {}
+
+    def draw(self, categoria: Category, neutral_only: bool = False) -> CorpusText:
+        if neutral_only:
+            key = (categoria, False)
+        else:
+            sizes = [len(self.source.get((categoria, m), [])) for m in (False, True)]
+            key = (categoria, self.rng.random() < sizes[1] / max(sum(sizes), 1))
+        if not self.source.get(key):
+            key = (categoria, not key[1])
+        pool = self.left.get(key)
+        if not pool:
+            pool = list(self.source[key])
+            self.rng.shuffle(pool)
+            self.left[key] = pool
+        return pool.pop()
+
+
+def _pick(rng: random.Random, weights: dict) -> object:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+@dataclass(frozen=True)
+class DemoComment:
+    index: int
+    days_ago: int
+    minute_of_day: int
+    texto: str
+    categoria: Category  # the corpus label (the classifier decides the stored one)
+    artista: str | None
+    album: str | None
+
+    @property
+    def id(self) -> uuid.UUID:
+        return uuid.uuid5(DEMO_NAMESPACE, f"demo-{self.index}")
+
+
+def plan(count: int = DEFAULT_COUNT, weeks: int = DEFAULT_WEEKS, seed: int = SEED) -> list[DemoComment]:
+    """The demo set, independent of the current date (dates are 'days ago'): same seed, same comments."""
+    rng = random.Random(seed)
+    pools = _Pools(load_corpus(), rng)
+    days = weeks * 7
+    out: list[DemoComment] = []
+
+    def minute() -> int:  # more comments in the evening
+        hour = _pick(rng, {h: (0.3 if h < 7 else 1.0 if h < 17 else 2.0 if h < 23 else 1.0) for h in range(24)})
+        return int(hour) * 60 + rng.randrange(60)
+
+    def add(days_ago: int, categoria: Category, artist: str | None, album: str | None, event: bool) -> None:
+        text = pools.draw(categoria, neutral_only=event)
+        if text.artist:  # the text names an artist: the client metadata agrees with it
+            artist, album = text.artist, text.album or (album if artist == text.artist else None)
+        out.append(DemoComment(len(out), days_ago, minute(), text.texto, categoria, artist, album))
+
+    events = [e for e in EVENTS if e.days_ago < days]
+    for event in events:
+        for offset, extra in enumerate(event.per_day):
+            days_ago = event.days_ago - offset
+            if days_ago < 0:
+                break
+            for _ in range(extra):
+                if len(out) >= count:
+                    break
+                album = event.album if rng.random() < 0.7 else None
+                add(days_ago, _pick(rng, event.mix), event.artist, album, event=True)
+
+    # Base volume: weekends busier, a gentle upward trend towards today.
+    weights = {}
+    for days_ago in range(days):
+        weekday = (days - days_ago) % 7
+        weights[days_ago] = (1.35 if weekday in (5, 6) else 1.0) * (1.0 + 0.5 * (days - days_ago) / days)
+    while len(out) < count:
+        days_ago = int(_pick(rng, weights))
+        artist = _pick(rng, ARTIST_WEIGHTS) if rng.random() < SHARE_WITH_ARTIST else None
+        albums = albums_of(artist) if artist else ()
+        album = albums[0] if albums and rng.random() < SHARE_WITH_ALBUM else None
+        add(days_ago, _pick(rng, BASE_MIX), artist, album, event=False)
+    return out
+
+
+def to_items(comments: list[DemoComment], today: date | None = None, now: datetime | None = None) -> list[CommentIn]:
+    """Dated comments: `days_ago` counted back from today (configured time zone), never in the future."""
+    now = now or clock.local_now()
+    today = today or clock.as_local(now).date()
+    items = []
+    for c in comments:
+        day = today - timedelta(days=c.days_ago)
+        when = clock.local_midnight(day) + timedelta(minutes=c.minute_of_day)
+        if when > now:
+            when = now - timedelta(minutes=(c.index % 180) + 1)
+        items.append(CommentIn(id=c.id, texto=c.texto, artista=c.artista, album=c.album, data=when))
+    return items
+
+
+@dataclass
+class DemoResult:
+    total: int = 0
+    new: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    classified: int = 0
+    failed: int = 0
+    pending: int = 0
+    summaries: int = 0
+    wait_seconds: float = 0.0
+
+
+def wait_for_classification(timeout_s: float, say: Say, poll_s: float = 2.0) -> dict[str, int]:
+    """Poll until no demo comment is `pendente`/`processando` (or the timeout); print progress."""
+    started = time.monotonic()
+    last_line = ""
+    warned = False
+    while True:
+        counts = status_counts(source=Source.DEMO)
+        waiting = counts["pendente"] + counts["processando"]
+        total = sum(counts.values())
+        done = counts["classificado"] + counts["falhou"]
+        line = f"  classificação: {done}/{total} ({100 * done / max(total, 1):.0f}%)"
+        if line != last_line:
+            say(line)
+            last_line = line
+        if waiting == 0:
+            return counts
+        elapsed = time.monotonic() - started
+        if elapsed >= timeout_s:
+            say(
+                f"  tempo esgotado ({timeout_s:.0f} s): {waiting} comentário(s) ainda na fila; "
+                "os workers continuam e o painel se atualiza sozinho."
+            )
+            return counts
+        if not warned and elapsed > 20 and queue_stats().live_workers == 0:
+            say("  nenhum worker ativo: inicie um com `python -m worker processar` (o `make run` já inicia).")
+            warned = True
+        time.sleep(poll_s)
+
+
+def ingest_demo(items: list[CommentIn], say: Say, result: DemoResult) -> None:
+    for start in range(0, len(items), INTAKE_CHUNK):
+        chunk = items[start : start + INTAKE_CHUNK]
+        outcome = ingest(chunk, source=Source.DEMO)
+        counts = outcome.counts()
+        if outcome.queue_error:
+            say(f"  fila indisponível ({outcome.queue_error}); o reconciliador enfileira depois.")
+        result.new += counts[IntakeStatus.ENFILEIRADO]
+        result.duplicates += counts[IntakeStatus.DUPLICADO]
+        result.conflicts += counts[IntakeStatus.CONFLITO]
+
+        say(f"  enviados {min(start + INTAKE_CHUNK, len(items))}/{len(items)} comentários")
+
+
+def build_summaries(weeks: int, say: Say) -> int:
+    say(f"Gerando resumos semanais das últimas {weeks} semanas...")
+    count = len(backfill(weeks))
+    say(f"  {count} resumo(s) semanais prontos.")
+    return count
+
+
+def load_demo(
+    count: int = DEFAULT_COUNT,
+    weeks: int = DEFAULT_WEEKS,
+    wait: bool = True,
+    timeout_s: float = 900.0,
+    summaries: bool = True,
+    say: Say = print,
+) -> DemoResult:
+    """Send the demo set through intake (source `demo`), wait for the workers, build past summaries."""
+    result = DemoResult()
+    say(f"Preparando {count} comentários de demonstração ({weeks} semanas, {len(ARTISTS)} artistas)...")
+    items = to_items(plan(count, weeks))
+    result.total = len(items)
+    started = time.monotonic()
+    ingest_demo(items, say, result)
+    say(
+        f"  {result.new} novo(s), {result.duplicates} já existiam"
+        + (f", {result.conflicts} em conflito" if result.conflicts else "")
+    )
+    if wait:
+        say("Aguardando os workers classificarem...")
+        counts = wait_for_classification(timeout_s, say)
+        result.classified, result.failed = counts["classificado"], counts["falhou"]
+        result.pending = counts["pendente"] + counts["processando"]
+    result.wait_seconds = round(time.monotonic() - started, 1)
+    if summaries and result.pending == 0:
+        result.summaries = build_summaries(weeks, say)
+    elif summaries:
+        say(
+            "Resumos semanais não gerados: ainda há comentários na fila "
+            "(rode `flask --app ingest_api carregar-demo` de novo mais tarde)."
+        )
+    return result

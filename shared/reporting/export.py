@@ -1,0 +1,244 @@
+"""Export of a filtered comment set as CSV (UTF-8 with BOM, every field quoted) or XLSX, at PostgreSQL speed.
+
+One path for the API (`GET /api/comentarios/export`) and the dashboard download: `COPY (SELECT ...) TO STDOUT
+WITH CSV` streams the rows straight from PostgreSQL in chunks (memory stays flat whatever the size); XLSX is
+built from the same CSV stream with openpyxl's write-only mode into a temporary file.
+
+Spreadsheet safety: every text cell is neutralised IN SQL with the same pattern `shared.text.neutralize`
+applies in Python — a leading apostrophe before any formula start (`=`, `+`, `-`, `@`, tab, CR) at the start of the cell
+or right after a separator or line break inside it (`amei;=1+1` -> `amei;'=1+1`), so no cell becomes a formula
+in an Excel that splits on `,`, `;` or tabs. Every CSV field with a value is quoted (FORCE_QUOTE *; a NULL
+stays an empty, unquoted field).
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import queue
+import tempfile
+import threading
+from collections.abc import Iterator
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import String, Text, case, cast, func, literal, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from shared import clock
+from shared.db import get_engine
+from shared.models import ClassificationTag, Comment
+from shared.reporting.filters import CommentFilter, apply_filter, current, needs_review, outer_join_current
+from shared.text import FORMULA_GUARD, FORMULA_START
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = {"csv": CSV_MIME, "xlsx": XLSX_MIME}
+XLSX_MAX_ROWS = 1_048_575  # a worksheet holds 1,048,576 rows, the header included
+CHUNK_BYTES = 256 * 1024
+_QUEUE_CHUNKS = 8  # chunks buffered between PostgreSQL and the reader (back-pressure beyond that)
+
+
+class ExportError(ValueError):
+    """An export that cannot be made (message in Portuguese)."""
+
+
+def _safe(column: Any) -> Any:
+    return func.regexp_replace(cast(column, Text), FORMULA_START, FORMULA_GUARD, "g")
+
+
+def _second(column: Any) -> Any:
+    """A timestamp to the second (rendered in the export's time zone, with its UTC offset)."""
+    return func.date_trunc("second", column)
+
+
+def _tags() -> Any:
+    return (
+        select(func.string_agg(ClassificationTag.code, aggregate_order_by(literal(", "), ClassificationTag.code)))
+        .where(ClassificationTag.classification_id == current.id)
+        .scalar_subquery()
+    )
+
+
+# (header, expression): the columns of every export, in order.
+def _columns() -> list[tuple[str, Any]]:
+    return [
+        ("id", cast(Comment.id, String)),
+        ("texto", _safe(Comment.text)),
+        ("artista", _safe(func.coalesce(Comment.artist, current.artist))),
+        ("album", _safe(func.coalesce(Comment.album, current.album))),
+        ("musica", _safe(Comment.song)),
+        ("data", _second(Comment.written_at)),
+        ("ocorrido_em", _second(Comment.occurred_at)),
+        ("recebido_em", _second(Comment.received_at)),
+        ("status", cast(Comment.status, String)),
+        ("categoria", cast(current.category, String)),
+        ("confianca", current.confidence),
+        ("revisar", case((needs_review(), "sim"), else_="não")),
+        ("tags", _tags()),
+        ("origem", cast(current.origin, String)),
+        ("modelo", _safe(current.model)),
+        ("versao_prompt", _safe(current.prompt_version)),
+        ("classificado_em", _second(current.created_at)),
+        ("origem_dado", cast(Comment.source, String)),
+        ("erro", _safe(Comment.last_error)),
+    ]
+
+
+HEADERS = [name for name, _ in _columns()]
+
+
+def _select(filtro: CommentFilter) -> Any:
+    stmt = select(*[expr.label(name) for name, expr in _columns()])
+    return apply_filter(outer_join_current(stmt), filtro).order_by(Comment.occurred_at.desc(), Comment.id.desc())
+
+
+def _copy_sql(cursor: Any, filtro: CommentFilter) -> str:
+    """The COPY statement for this filter, its parameters bound by psycopg2 itself (mogrify)."""
+    compiled = _select(filtro).compile(dialect=postgresql.psycopg2.dialect())
+    query = cursor.mogrify(str(compiled), compiled.params).decode()
+    return f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true, FORCE_QUOTE *)"
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class _ChunkWriter:
+    """The file object COPY writes into: hands chunks of about CHUNK_BYTES to the reading thread."""
+
+    def __init__(self, chunks: queue.Queue, stop: threading.Event):
+        self.chunks, self.stop, self.buffer = chunks, stop, bytearray()
+
+    def write(self, data: bytes) -> int:
+        if self.stop.is_set():
+            raise _Cancelled()
+        self.buffer += data
+        if len(self.buffer) >= CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.chunks.put(bytes(self.buffer))
+            self.buffer.clear()
+
+
+def stream_csv(filtro: CommentFilter | None = None) -> Iterator[bytes]:
+    """The CSV export as chunks of bytes (BOM first), straight from PostgreSQL's COPY.
+
+    The COPY runs in a helper thread on a connection of its own; closing the iterator early (a client that
+    went away) stops it and discards that connection.
+    """
+    filtro = filtro or CommentFilter()
+    chunks: queue.Queue = queue.Queue(maxsize=_QUEUE_CHUNKS)
+    stop = threading.Event()
+    done = object()
+    failure: list[BaseException] = []
+    connection = get_engine().raw_connection()
+
+    def run() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL TIME ZONE %s", (clock.zone_name(),))  # dates in the local zone
+                writer = _ChunkWriter(chunks, stop)
+                cursor.copy_expert(_copy_sql(cursor, filtro), writer)
+                writer.flush()
+            connection.rollback()  # read-only: nothing to keep
+        except _Cancelled:
+            pass
+        except Exception as exc:  # noqa: BLE001 - any failure is handed to the reader, which raises it
+            failure.append(exc)
+        finally:
+            chunks.put(done)
+
+    thread = threading.Thread(target=run, name="export-copy", daemon=True)
+    thread.start()
+    finished = False
+    try:
+        yield codecs.BOM_UTF8
+        while (chunk := chunks.get()) is not done:
+            yield chunk
+        finished = True
+        if failure:
+            raise failure[0]
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a writer waiting on a full queue
+            with contextlib.suppress(queue.Empty):
+                chunks.get(timeout=0.1)
+        if finished and not failure:
+            connection.close()  # back to the pool
+        else:
+            connection.invalidate()  # an interrupted COPY leaves the connection unusable
+
+
+class _IterReader(io.RawIOBase):
+    """A readable file over an iterator of byte chunks."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks, self.rest = chunks, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.rest:
+            try:
+                self.rest = next(self.chunks)
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self.rest))
+        buffer[:size], self.rest = self.rest[:size], self.rest[size:]
+        return size
+
+
+def write_xlsx(filtro: CommentFilter | None, out: IO[bytes]) -> int:
+    """The XLSX export (openpyxl write-only: rows go to disk as they come) into `out`; returns the data rows.
+
+    Cells come from the CSV stream, so they carry the same SQL neutralisation, and every value is written as
+    a typed string or number, never as a formula."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("comentarios")
+    text = io.TextIOWrapper(io.BufferedReader(_IterReader(stream_csv(filtro))), encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    header = next(reader)
+    bold = Font(bold=True)
+    cells = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    confidence = header.index("confianca")
+    count = 0
+    for row in reader:
+        if count >= XLSX_MAX_ROWS:
+            raise ExportError(f"mais de {XLSX_MAX_ROWS} linhas não cabem numa planilha XLSX; exporte em CSV")
+        values: list[Any] = [value or None for value in row]
+        if values[confidence] is not None:
+            values[confidence] = float(values[confidence])
+        sheet.append([_string_cell(sheet, v) for v in values])
+        count += 1
+    workbook.save(out)
+    return count
+
+
+def _string_cell(sheet: Any, value: Any) -> Any:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # a string cell, never read as a formula
+    return cell
+
+
+def xlsx_file(filtro: CommentFilter | None = None) -> IO[bytes]:
+    """The XLSX export in a temporary file (rewound; on disk beyond a few MB)."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115 - the caller closes it
+    write_xlsx(filtro, out)
+    out.seek(0)
+    return out

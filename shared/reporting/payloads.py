@@ -1,0 +1,160 @@
+"""Response payloads of the read side: built once by the query functions, validated, returned by the API as
+they are (the same classes generate the OpenAPI document) and read by the dashboard.
+
+Field names are the public contract (Portuguese).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts import ClassificationOut
+from shared.vocabulary import Category, CommentStatus, Origin, Source
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# --- comments
+
+
+class ComentarioBase(Payload):
+    id: str
+    texto: str
+    artista: str | None = Field(description="Artista enviado pelo cliente ou reconhecido no texto.")
+    album: str | None
+    musica: str | None
+    data: datetime | None = Field(description="Quando o comentário foi escrito (enviado pelo cliente).")
+    recebido_em: datetime
+    origem_dado: Source = Field(description="Como o comentário entrou: api, csv ou demo.")
+    status: CommentStatus
+    tentativas: int
+    erro: str | None = Field(description="Motivo da falha, quando status = falhou.")
+
+
+class ComentarioResumo(ComentarioBase):
+    """Um comentário numa página de busca, com a classificação atual resumida."""
+
+    ocorrido_em: datetime = Field(description="`data`, ou `recebido_em` quando o cliente não enviou a data.")
+    categoria: Category | None
+    confianca: float | None
+    revisar: bool = Field(description="Classificação automática com confiança abaixo de REVIEW_BELOW_CONFIDENCE.")
+    tags: list[str]
+    modelo: str | None
+    versao_prompt: str | None
+    origem: Origin | None
+    classificado_em: datetime | None
+
+
+class ClassificacaoHistorico(ClassificationOut):
+    model_config = ConfigDict(frozen=True)
+    atual: bool
+
+
+class ComentarioDetalhe(ComentarioBase):
+    """Um comentário com a classificação atual e o histórico completo (mais antigo primeiro)."""
+
+    status_alterado_em: datetime
+    classificacao: ClassificacaoHistorico | None
+    historico: list[ClassificacaoHistorico]
+
+
+class PaginaComentarios(Payload):
+    itens: list[ComentarioResumo]
+    proximo_cursor: str | None = Field(description="Envie em `cursor` para a próxima página; null na última.")
+    limite: int
+
+
+# --- weekly report
+
+
+class Periodo(Payload):
+    desde: date
+    ate: date
+
+
+class PeriodoRelatorio(Periodo):
+    fuso_horario: str = Field(description="Fuso em que os dias são contados (TIMEZONE).")
+
+
+class Totais(Payload):
+    total: int = Field(description="Comentários do período, classificados ou não.")
+    classificados: int
+    total_anterior: int
+    classificados_anterior: int
+    variacao_percentual: float | None = Field(description="null quando o período anterior não teve comentários.")
+
+
+class CategoriaTotal(Payload):
+    categoria: Category
+    total: int
+    percentual: float
+
+
+class DiaCategoria(Payload):
+    dia: date
+    categoria: Category
+    total: int
+
+
+class TagTotal(Payload):
+    codigo: str
+    total: int
+
+
+class TopTags(Payload):
+    horas: int
+    ate: datetime
+    itens: list[TagTotal]
+
+
+class ArtistaCategoria(Payload):
+    artista: str
+    categoria: Category
+    total: int
+    total_artista: int
+
+
+class ConfiancaCategoria(Payload):
+    categoria: Category
+    total: int
+    confianca_media: float | None
+    confianca_mediana: float | None
+
+
+class Relatorio(Payload):
+    """Os dados do relatório semanal público (os mesmos dos gráficos da página)."""
+
+    periodo: PeriodoRelatorio
+    periodo_anterior: Periodo
+    totais: Totais
+    distribuicao_categorias: list[CategoriaTotal]
+    evolucao_diaria: list[DiaCategoria]
+    top_tags: TopTags
+    categorias_por_artista: list[ArtistaCategoria]
+    confianca_por_categoria: list[ConfiancaCategoria]
+    gerado_em: datetime
+
+
+# --- weekly summaries
+
+
+class ResumoSemanal(Payload):
+    semana: str
+    desde: date
+    ate: date
+    texto: str
+    modelo: str
+    versao_prompt: str
+    criado_em: datetime
+    enviado_em: datetime | None
+    destinatarios: list[str]
+
+
+def dump(model: BaseModel) -> dict[str, Any]:
+    """The JSON shape of a payload (what the API sends)."""
+    return model.model_dump(mode="json")
