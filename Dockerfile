@@ -17,12 +17,13 @@ RUN pip install -r requirements.txt
 RUN useradd --create-home --uid 10001 alumusic
 COPY --chown=alumusic:alumusic . .
 RUN rm -rf .venv .local tests bench requirements-dev.txt requirements-local.txt \
+    && pip install --no-deps . \
     && mkdir -p .local && chown alumusic:alumusic .local
 
 USER alumusic
 
 # The offline classifier model is built from the corpus in the repository at image build time (reproducible).
-RUN python -m shared.classifiers.local train
+RUN python -m shared.classification.local train
 
 EXPOSE 8000 8501
 CMD ["gunicorn", "-c", "ingest_api/gunicorn_conf.py", "ingest_api:create_app()"]

@@ -152,8 +152,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0 = as configured)")
     parser.add_argument("--threads", type=int, default=0, help="threads per gunicorn worker (0 = as configured)")
     args = parser.parse_args(argv)
-
-    sys.path.insert(0, str(ROOT))
     from shared.db import reset_engines, session_scope
     from shared.dev import embedded, users
     from shared.migrate import upgrade

@@ -16,15 +16,12 @@ import csv
 import io
 import os
 import random
-import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 from shared.catalog import ARTISTS  # noqa: E402
 from shared.text import text_hash  # noqa: E402

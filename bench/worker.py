@@ -29,7 +29,6 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def _prepare_environment(args: argparse.Namespace, stoppers: list) -> tuple[str, str]:

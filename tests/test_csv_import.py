@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shared.db import session_scope
-from shared.ingest import csv_import
+from shared.ingest import csv_files, csv_import
 from shared.models import Comment
 from shared.vocabulary import Source
 
@@ -35,7 +35,7 @@ def test_utf8_with_or_without_bom_and_latin1_with_comma_or_semicolon_are_read_al
 ):
     text = f'texto{delimiter}artista\nCrítica à mixagem{delimiter}Banda Aurora\n"ação{delimiter} emoção"{delimiter}\n'
     content = text.encode(encoding)
-    layout = csv_import.read_layout(content)
+    layout = csv_files.read_layout(content)
     assert (layout.encoding_label, layout.delimiter) == (label, delimiter)
     parsed = rows(content)
     assert [r.item.texto for r in parsed] == ["Crítica à mixagem", f"ação{delimiter} emoção"]
@@ -44,28 +44,28 @@ def test_utf8_with_or_without_bom_and_latin1_with_comma_or_semicolon_are_read_al
 
 def test_header_names_are_case_and_space_insensitive_and_unknown_columns_are_ignored(services):
     content = b" Texto ,ARTISTA,categoria\nlindo demais,Luna Ferraz,ELOGIO\n"
-    layout = csv_import.read_layout(content)
+    layout = csv_files.read_layout(content)
     assert layout.ignored_columns == ["categoria"]
     [row] = rows(content)
     assert (row.item.texto, row.item.artista) == ("lindo demais", "Luna Ferraz")
 
 
 def test_missing_header_is_refused(services):
-    with pytest.raises(csv_import.CsvFileError, match="cabeçalho com a coluna 'texto'"):
-        csv_import.read_layout(b"adorei o show,Luna Ferraz\n")
+    with pytest.raises(csv_files.CsvFileError, match="cabeçalho com a coluna 'texto'"):
+        csv_files.read_layout(b"adorei o show,Luna Ferraz\n")
 
 
 def test_empty_file_and_header_only_file_are_refused(services):
-    with pytest.raises(csv_import.CsvFileError, match="vazio"):
+    with pytest.raises(csv_files.CsvFileError, match="vazio"):
         csv_import.validate(b"  \n")
-    with pytest.raises(csv_import.CsvFileError, match="nenhuma linha de dados"):
+    with pytest.raises(csv_files.CsvFileError, match="nenhuma linha de dados"):
         csv_import.validate(b"texto,artista\n")
 
 
 def test_file_over_the_size_limit_is_refused(services, use_settings):
     use_settings(upload_max_mb="1")
     content = b"texto\n" + b"a" * (1024 * 1024 + 10) + b"\n"
-    with pytest.raises(csv_import.CsvFileError, match="o limite é 1 MB"):
+    with pytest.raises(csv_files.CsvFileError, match="o limite é 1 MB"):
         csv_import.validate(content)
 
 
@@ -194,5 +194,5 @@ def test_100k_rows_import_through_intake(services, redis_conn):
 
 
 def test_the_example_file_offered_for_download_is_valid(services):
-    report = csv_import.validate(csv_import.TEMPLATE)
+    report = csv_import.validate(csv_files.TEMPLATE)
     assert report.rows == 3 and report.valid == 3 and report.generated_ids == 2

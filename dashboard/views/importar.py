@@ -7,7 +7,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import auth, data, ui
-from shared.ingest import csv_import
+from shared.ingest import csv_files, csv_import
 from shared.settings import get_settings
 
 auth.require_login()
@@ -25,7 +25,7 @@ st.markdown(
 
 st.download_button(
     "Baixar um arquivo de exemplo",
-    data=csv_import.TEMPLATE,
+    data=csv_files.TEMPLATE,
     file_name="modelo_comentarios.csv",
     mime="text/csv",
     on_click="ignore",
@@ -41,9 +41,9 @@ if uploaded is None:
 content = uploaded.getvalue()
 file_key = f"{uploaded.file_id}:{len(content)}"
 try:
-    csv_import.check_size(content)
-    layout, sample = csv_import.preview(content)
-except csv_import.CsvFileError as exc:
+    csv_files.check_size(content)
+    layout, sample = csv_files.preview(content)
+except csv_files.CsvFileError as exc:
     st.error(f"Não foi possível ler o arquivo: {exc}.")
     st.stop()
 
@@ -62,7 +62,7 @@ if not stored or stored[0] != file_key:
     bar = st.progress(0.0, text="Validando...")
     try:
         report = csv_import.validate(content, progress=lambda f, t: bar.progress(f, text=t))
-    except csv_import.CsvFileError as exc:
+    except csv_files.CsvFileError as exc:
         bar.empty()
         st.error(f"Não foi possível ler o arquivo: {exc}.")
         st.stop()
@@ -136,7 +136,7 @@ if st.button(
     bar = st.progress(0.0, text="Importando...")
     try:
         result = csv_import.import_csv(content, progress=lambda f, t: bar.progress(f, text=t))
-    except csv_import.CsvFileError as exc:
+    except csv_files.CsvFileError as exc:
         st.error(f"Não foi possível ler o arquivo: {exc}.")
         st.stop()
     except (SQLAlchemyError, OSError):  # plain words; the rows of the chunks already stored stay stored

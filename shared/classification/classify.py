@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import String, and_, any_, bindparam, case, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY, distinct_on, insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, text, update
+from sqlalchemy.dialects.postgresql import insert
 
 from shared.classification.base import ClassificationFailure, Classifier, ClassifierItem, ClassifierOutcome
+from shared.classification.claims import BatchReport, Claimed, Reuse, claim, current_state, find_reusable, is_done
 from shared.classification.registry import current_classifier
 from shared.classification.usage import record_usage
 from shared.contracts import ClassificationResult
 from shared.db import any_uuid, as_uuids, session_scope
 from shared.models import Classification, ClassificationTag, Comment
 from shared.settings import get_settings
-from shared.vocabulary import Category, CommentStatus, LlmPurpose, Origin
+from shared.vocabulary import Category, CommentStatus, LlmPurpose
 
 log = logging.getLogger(__name__)
 
@@ -38,151 +37,6 @@ _tags = ClassificationTag.__table__
 class TransientClassificationError(RuntimeError):
     """Some comments of the batch hit a transient failure (429, 5xx, timeout); their rows stay `processando`
     with the reason in `last_error`. The job raises it after committing everything else, so RQ retries."""
-
-
-@dataclass
-class BatchReport:
-    classified: int = 0  # new results from the classifier
-    reused: int = 0  # copied from an identical text already classified by the same model and prompt
-    skipped: int = 0  # already current, corrected by a human, failed before, missing or held by another job
-    failed: int = 0  # marked `falhou` (or kept their previous classification) with the reason
-    retrying: int = 0  # transient failure; the job raises so RQ runs it again
-
-    def as_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class _Claimed:
-    id: uuid.UUID
-    item: ClassifierItem
-    text_hash: str
-    attempts: int  # including this one
-    has_current: bool  # a previous classification exists (re-classification)
-
-
-@dataclass
-class _Reuse:
-    """A result copied from an existing classification (dedup). `artist`/`album` are kept only when the
-    classifier found them in the text: names that came from the source comment's own fields are not copied."""
-
-    source_id: int
-    category: Category
-    confidence: float
-    artist: str | None
-    album: str | None
-    tags: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _is_done(origin: Any, model: str | None, prompt_version: str | None, classifier: Classifier) -> bool:
-    """True when the current classification must not be replaced by this classifier."""
-    if origin is None:
-        return False
-    if Origin(origin) is Origin.HUMANO:
-        return True  # human corrections are never overwritten
-    return model == classifier.model and prompt_version == classifier.prompt_version
-
-
-def _current_state(session: Session, ids: Sequence[uuid.UUID], *, skip_locked: bool):
-    cur = aliased(Classification)
-    stmt = (
-        select(
-            Comment.id,
-            Comment.text,
-            Comment.text_hash,
-            Comment.artist,
-            Comment.album,
-            Comment.song,
-            Comment.status,
-            Comment.attempts,
-            cur.origin,
-            cur.model,
-            cur.prompt_version,
-        )
-        .outerjoin(cur, and_(cur.comment_id == Comment.id, cur.is_current))
-        .where(any_uuid(Comment.id, ids))
-        .order_by(Comment.id)  # one lock order for every job: no deadlocks between overlapping batches
-        .with_for_update(of=Comment, skip_locked=skip_locked)
-    )
-    return session.execute(stmt).all()
-
-
-def _claim(
-    session: Session, ids: Sequence[uuid.UUID], classifier: Classifier, max_attempts: int, report: BatchReport
-) -> list[_Claimed]:
-    """Lock the rows this job may work on, mark them `processando` and count the attempt."""
-    claimed: list[_Claimed] = []
-    exhausted: list[tuple[uuid.UUID, bool]] = []
-    rows = _current_state(session, ids, skip_locked=True)
-    # Missing ids, or rows held right now by another job (it will finish them, or the reconciler will).
-    report.skipped += len(ids) - len(rows)
-    for row in rows:
-        if row.status == CommentStatus.FALHOU or _is_done(row.origin, row.model, row.prompt_version, classifier):
-            report.skipped += 1
-        elif row.attempts >= max_attempts:
-            exhausted.append((row.id, row.origin is not None))  # e.g. a comment whose job keeps dying
-        else:
-            item = ClassifierItem(id=str(row.id), text=row.text, artist=row.artist, album=row.album, song=row.song)
-            claimed.append(_Claimed(row.id, item, row.text_hash, row.attempts + 1, row.origin is not None))
-    if claimed:
-        session.execute(
-            update(_comments)
-            .where(any_uuid(_comments.c.id, [c.id for c in claimed]))
-            .values(status=CommentStatus.PROCESSANDO, attempts=_comments.c.attempts + 1, status_changed_at=func.now())
-        )
-    for has_current in (False, True):
-        gave_up = [cid for cid, current in exhausted if current is has_current]
-        if gave_up:
-            report.failed += len(gave_up)
-            session.execute(
-                update(_comments)
-                .where(any_uuid(_comments.c.id, gave_up))
-                .values(
-                    status=CommentStatus.CLASSIFICADO if has_current else CommentStatus.FALHOU,
-                    status_changed_at=func.now(),
-                    last_error=func.concat_ws(
-                        " ", _comments.c.last_error, f"(desistência após {max_attempts} tentativas)"
-                    ),
-                )
-            )
-    return claimed
-
-
-def _find_reusable(session: Session, hashes: Sequence[str], classifier: Classifier) -> dict[str, _Reuse]:
-    """Current results of the same model and prompt version for these text hashes (one per hash)."""
-    if not hashes:
-        return {}
-    cl = aliased(Classification)
-    rows = session.execute(
-        select(
-            Comment.text_hash,
-            func.coalesce(cl.reused_from_id, cl.id).label("source_id"),
-            cl.id,
-            cl.category,
-            cl.confidence,
-            case((Comment.artist.is_(None), cl.artist)).label("artist"),
-            case((Comment.album.is_(None), cl.album)).label("album"),
-        )
-        .join(cl, and_(cl.comment_id == Comment.id, cl.is_current))
-        .where(
-            Comment.text_hash == any_(bindparam(None, sorted(set(hashes)), type_=ARRAY(String))),
-            cl.model == classifier.model,
-            cl.prompt_version == classifier.prompt_version,
-            cl.origin == classifier.origin,
-        )
-        .ext(distinct_on(Comment.text_hash))
-        .order_by(Comment.text_hash, cl.id)
-    ).all()
-    found = {r.text_hash: (r.id, _Reuse(r.source_id, r.category, r.confidence, r.artist, r.album)) for r in rows}
-    if found:
-        by_cls = {cls_id: reuse for cls_id, reuse in found.values()}
-        for cls_id, code, explanation in session.execute(
-            select(_tags.c.classification_id, _tags.c.code, _tags.c.explanation)
-            .where(_tags.c.classification_id.in_(list(by_cls)))
-            .order_by(_tags.c.id)
-        ):
-            by_cls[cls_id].tags.append((code, explanation))
-    return {h: reuse for h, (_, reuse) in found.items()}
 
 
 def _run_classifier(classifier: Classifier, items: list[ClassifierItem]) -> ClassifierOutcome:
@@ -213,13 +67,13 @@ def classify_comments(comment_ids: Iterable[Any], classifier: Classifier | None 
         # Losing this commit in a database crash only leaves the rows as they were (the reconciler covers
         # them), so it need not wait for the disk flush; the write transaction below is fully durable.
         session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-        claimed = _claim(session, ids, classifier, max_attempts, report)
-        reusable = _find_reusable(session, [c.text_hash for c in claimed], classifier)
+        claimed = claim(session, ids, classifier, max_attempts, report)
+        reusable = find_reusable(session, [c.text_hash for c in claimed], classifier)
     if not claimed:
         return report
 
     # One classifier call per distinct text; the others of the batch reuse the representative's result.
-    representatives: dict[str, _Claimed] = {}
+    representatives: dict[str, Claimed] = {}
     for c in claimed:
         if c.text_hash not in reusable:
             representatives.setdefault(c.text_hash, c)
@@ -239,9 +93,9 @@ def classify_comments(comment_ids: Iterable[Any], classifier: Classifier | None 
 
 
 def _write(
-    claimed: list[_Claimed],
-    reusable: dict[str, _Reuse],
-    representatives: dict[str, _Claimed],
+    claimed: list[Claimed],
+    reusable: dict[str, Reuse],
+    representatives: dict[str, Claimed],
     outcome: ClassifierOutcome,
     classifier: Classifier,
     max_attempts: int,
@@ -250,22 +104,22 @@ def _write(
     """Write everything of one batch in ONE transaction. Returns how many comments will be retried."""
     with session_scope() as session:
         # Lock again (waiting this time) and re-check: another job or a curator may have written meanwhile.
-        state = {r.id: r for r in _current_state(session, [c.id for c in claimed], skip_locked=False)}
+        state = {r.id: r for r in current_state(session, [c.id for c in claimed], skip_locked=False)}
 
         call_rows = [record_usage(session, LlmPurpose.CLASSIFY, usage).id for usage in outcome.calls]
         # The call whose answer each item's result came from (its `llm_calls` row).
         call_of_item = {item_id: call_rows[index] for item_id, index in outcome.answered_by.items()}
 
         originals: list[dict] = []  # one row per distinct text, from the classifier's answer
-        first_of: dict[str, _Claimed] = {}  # text hash -> the comment of this batch written as original
+        first_of: dict[str, Claimed] = {}  # text hash -> the comment of this batch written as original
         results: dict[uuid.UUID, ClassificationResult] = {}
-        followers: list[_Claimed] = []  # same text as an original of this batch
-        reused_rows: list[tuple[_Claimed, _Reuse]] = []
-        failures: list[tuple[_Claimed, ClassificationFailure]] = []
+        followers: list[Claimed] = []  # same text as an original of this batch
+        reused_rows: list[tuple[Claimed, Reuse]] = []
+        failures: list[tuple[Claimed, ClassificationFailure]] = []
 
         for c in claimed:
             row = state.get(c.id)
-            if row is None or _is_done(row.origin, row.model, row.prompt_version, classifier):
+            if row is None or is_done(row.origin, row.model, row.prompt_version, classifier):
                 report.skipped += 1
                 continue
             if c.text_hash in reusable:
@@ -309,7 +163,7 @@ def _write(
         for c in followers:
             first = first_of[c.text_hash]
             result = results[first.id]
-            source = _Reuse(
+            source = Reuse(
                 new_id[first.id],
                 result.categoria,
                 result.confianca,
@@ -363,39 +217,52 @@ def _write(
     return transient
 
 
-def _classification_row(
-    c: _Claimed, result: ClassificationResult, classifier: Classifier, llm_call_id: int | None, latency_ms: int | None
+def _row(
+    c: Claimed,
+    classifier: Classifier,
+    category: Category,
+    confidence: float,
+    artist: str | None,
+    album: str | None,
+    *,
+    reused_from_id: int | None = None,
+    llm_call_id: int | None = None,
+    latency_ms: int | None = None,
 ) -> dict:
+    """A new current classification of `c` (names the client sent win over the ones the classifier found)."""
     return {
         "comment_id": c.id,
-        "category": result.categoria,
-        "confidence": result.confianca,
-        "artist": c.item.artist or result.artista,
-        "album": c.item.album or result.album,
+        "category": category,
+        "confidence": confidence,
+        "artist": c.item.artist or artist,
+        "album": c.item.album or album,
         "origin": classifier.origin,
         "model": classifier.model,
         "prompt_version": classifier.prompt_version,
         "is_current": True,
-        "reused_from_id": None,
+        "reused_from_id": reused_from_id,
         "llm_call_id": llm_call_id,
         "latency_ms": latency_ms,
         "created_by": None,
     }
 
 
-def _reused_row(c: _Claimed, source: _Reuse, classifier: Classifier) -> dict:
-    return {
-        "comment_id": c.id,
-        "category": source.category,
-        "confidence": source.confidence,
-        "artist": c.item.artist or source.artist,
-        "album": c.item.album or source.album,
-        "origin": classifier.origin,
-        "model": classifier.model,
-        "prompt_version": classifier.prompt_version,
-        "is_current": True,
-        "reused_from_id": source.source_id,
-        "llm_call_id": None,
-        "latency_ms": None,
-        "created_by": None,
-    }
+def _classification_row(
+    c: Claimed, result: ClassificationResult, classifier: Classifier, llm_call_id: int | None, latency_ms: int | None
+) -> dict:
+    return _row(
+        c,
+        classifier,
+        result.categoria,
+        result.confianca,
+        result.artista,
+        result.album,
+        llm_call_id=llm_call_id,
+        latency_ms=latency_ms,
+    )
+
+
+def _reused_row(c: Claimed, source: Reuse, classifier: Classifier) -> dict:
+    return _row(
+        c, classifier, source.category, source.confidence, source.artist, source.album, reused_from_id=source.source_id
+    )

@@ -196,25 +196,13 @@ def generate_text(
             reason = _finish_reason(response)
             raise LlmError(f"resposta vazia do modelo (finish_reason={reason})", transient=False)
     except LlmError as exc:
-        _record_failure(purpose, prompt_version, model_name, started, response, LlmOutcome.INVALID, str(exc))
+        _record(purpose, prompt_version, model_name, started, response, LlmOutcome.INVALID, str(exc))
         raise
     except CALL_ERRORS as exc:
         message = describe_error(exc)
-        _record_failure(purpose, prompt_version, model_name, started, response, LlmOutcome.ERROR, message)
+        _record(purpose, prompt_version, model_name, started, response, LlmOutcome.ERROR, message)
         raise LlmError(f"falha ao chamar o Gemini: {message}", transient=is_transient(exc)) from exc
-    tokens_in, tokens_out = token_counts(response)
-    _store_usage(
-        purpose,
-        LlmUsage(
-            model=model_name,
-            prompt_version=prompt_version,
-            item_ids=(),
-            input_tokens=tokens_in,
-            output_tokens=tokens_out,
-            latency_ms=elapsed_ms(started),
-            outcome=LlmOutcome.OK,
-        ),
-    )
+    _record(purpose, prompt_version, model_name, started, response, LlmOutcome.OK)
     return text
 
 
@@ -223,15 +211,16 @@ def _finish_reason(response: types.GenerateContentResponse) -> str:
     return str(candidates[0].finish_reason) if candidates else "sem candidatos"
 
 
-def _record_failure(
+def _record(
     purpose: LlmPurpose,
     prompt_version: str,
     model_name: str,
     started: float,
     response: types.GenerateContentResponse | None,
     outcome: LlmOutcome,
-    error: str,
+    error: str | None = None,
 ) -> None:
+    """Store one `llm_calls` row for a free-text call, whatever its outcome."""
     tokens_in, tokens_out = token_counts(response)
     _store_usage(
         purpose,

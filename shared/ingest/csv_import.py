@@ -23,40 +23,31 @@ from pydantic import ValidationError
 
 from shared import clock, validation
 from shared.contracts import CommentIn
+from shared.ingest.csv_files import (
+    KNOWN_COLUMNS,
+    CsvFileError,
+    CsvLayout,
+    check_size,
+    read_layout,
+    text_stream,
+)
 from shared.ingest.intake import ingest
-from shared.settings import get_settings
 from shared.text import neutralize, normalize_text
 from shared.vocabulary import IntakeStatus, Source
 
-REQUIRED_COLUMN = "texto"
-OPTIONAL_COLUMNS = ("id", "artista", "album", "musica", "data")
-KNOWN_COLUMNS = (REQUIRED_COLUMN, *OPTIONAL_COLUMNS)
-CHUNK_ROWS = 1000
-MAX_REPORTED_ERRORS = 10_000
-PREVIEW_ROWS = 20
 # Namespace of the ids generated for rows without one: same content -> same id (idempotent re-upload).
 GENERATED_ID_NAMESPACE = uuid.UUID("6f1c3a52-8d0e-4b7a-9c55-2f4de1a7b001")
 
-# A small example file the upload page offers for download.
-TEMPLATE = (
-    "id,texto,artista,album,musica,data\r\n"
-    ',"Amei o show de ontem, a voz tava perfeita!",Luna Ferraz,Maré Alta,,2026-11-20\r\n'
-    "6d2f1c1e-4f3a-4c59-9a3e-0d1b2c3d4e01,o autotune estragou a faixa 3,Banda Aurora,Ruído Branco,Cinza,"
-    "20/11/2026 19:30\r\n"
-    ",que horas abre o portão?,,,,\r\n"
-).encode("utf-8-sig")
-
 _BR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+CHUNK_ROWS = 1000
+MAX_REPORTED_ERRORS = 10_000
 
 # What a CSV row accepts beyond the API's format, added to the shared validation message of the field.
 _CSV_HINTS = {
     "id": "ou deixe a coluna vazia para gerar um id a partir do conteúdo",
     "data": "no CSV também vale DD/MM/AAAA [HH:MM]",
 }
-
-
-class CsvFileError(ValueError):
-    """The file as a whole cannot be read (size, encoding, header); the message is for the user."""
 
 
 @dataclass(frozen=True)
@@ -72,16 +63,6 @@ class ParsedRow:
     item: CommentIn | None
     errors: list[RowError]
     generated_id: bool = False
-
-
-@dataclass
-class CsvLayout:
-    encoding: str  # python codec name actually used
-    encoding_label: str  # what the page shows
-    delimiter: str
-    columns: list[str]  # normalised header names, in file order
-    ignored_columns: list[str]
-    total_lines: int  # physical lines, for the progress bar
 
 
 @dataclass
@@ -109,89 +90,6 @@ class ImportResult:
 
 
 ProgressCallback = Callable[[float, str], None]
-
-
-# --- reading the file
-
-
-def check_size(data: bytes, max_mb: int | None = None) -> None:
-    limit_mb = max_mb if max_mb is not None else get_settings().upload_max_mb
-    if len(data) > limit_mb * 1024 * 1024:
-        raise CsvFileError(f"arquivo com {len(data) / 1024 / 1024:.1f} MB; o limite é {limit_mb} MB")
-
-
-def detect_encoding(data: bytes) -> tuple[str, str]:
-    """(codec, label): UTF-8 with BOM, UTF-8, or Latin-1 when the bytes are not valid UTF-8.
-
-    Checked with an incremental decoder in slices, so a big file is never copied into one string.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", "UTF-8 com BOM"
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
-    step = 1 << 20
-    try:
-        for start in range(0, len(view), step):
-            decoder.decode(view[start : start + step], final=start + step >= len(view))
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "latin-1", "Latin-1 (ISO-8859-1)"
-    return "utf-8", "UTF-8"
-
-
-def _text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
-    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
-
-
-def _normalise_header(name: str) -> str:
-    return name.strip().strip("\ufeff").strip().lower()
-
-
-def _pick_delimiter(header_line: str) -> str:
-    return ";" if header_line.count(";") > header_line.count(",") else ","
-
-
-def read_layout(data: bytes) -> CsvLayout:
-    if not data.strip():
-        raise CsvFileError("o arquivo está vazio")
-    encoding, label = detect_encoding(data)
-    with _text_stream(data, encoding) as stream:
-        header_line = stream.readline()
-    delimiter = _pick_delimiter(header_line)
-    header = next(csv.reader([header_line], delimiter=delimiter), [])
-    columns = [_normalise_header(h) for h in header]
-    if REQUIRED_COLUMN not in columns:
-        alias = "text" in columns
-        if not alias:
-            raise CsvFileError(
-                "a primeira linha precisa ser o cabeçalho com a coluna 'texto' "
-                f"(colunas aceitas: {', '.join(KNOWN_COLUMNS)}); encontrado: {', '.join(columns) or 'nada'}"
-            )
-    duplicated = sorted({c for c in columns if c and columns.count(c) > 1})
-    if duplicated:
-        raise CsvFileError(f"coluna repetida no cabeçalho: {', '.join(duplicated)}")
-    ignored = [c for c in columns if c not in KNOWN_COLUMNS and c != "text"]
-    total_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    return CsvLayout(encoding, label, delimiter, columns, ignored, max(total_lines, 1))
-
-
-def preview(data: bytes, rows: int = PREVIEW_ROWS) -> tuple[CsvLayout, list[dict[str, str]]]:
-    """The layout and the first rows as read (not validated), for the page to show."""
-    layout = read_layout(data)
-    out: list[dict[str, str]] = []
-    with _text_stream(data, layout.encoding) as stream:
-        reader = csv.reader(stream, delimiter=layout.delimiter)
-        next(reader, None)
-        for record in reader:
-            if not any(cell.strip() for cell in record):
-                continue
-            out.append({col: (record[i] if i < len(record) else "") for i, col in enumerate(layout.columns) if col})
-            if len(out) >= rows:
-                break
-    return layout, out
-
-
-# --- validating rows
 
 
 def _parse_br_date(value: str) -> datetime | str:
@@ -264,7 +162,7 @@ def parse_row(line: int, record: list[str], columns: list[str]) -> ParsedRow:
 def iter_rows(data: bytes, layout: CsvLayout | None = None) -> Iterator[ParsedRow]:
     """Every data row with its physical line number (the header is line 1), validated. Blank lines are skipped."""
     layout = layout or read_layout(data)
-    with _text_stream(data, layout.encoding) as stream:
+    with text_stream(data, layout.encoding) as stream:
         reader = csv.reader(stream, delimiter=layout.delimiter, strict=True)
         try:
             next(reader)

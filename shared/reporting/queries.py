@@ -69,20 +69,28 @@ def _list_statement(filtro: CommentFilter) -> Select:
     return apply_filter(outer_join_current(stmt), filtro)
 
 
+def _comment_fields(row: Any) -> dict[str, Any]:
+    """The fields every comment payload has, from a comments row (ORM object or result row)."""
+    return {
+        "id": str(row.id),
+        "texto": row.text,
+        "artista": row.artist,
+        "album": row.album,
+        "musica": row.song,
+        "data": row.written_at,
+        "recebido_em": row.received_at,
+        "origem_dado": row.source,
+        "status": row.status,
+        "tentativas": row.attempts,
+        "erro": row.last_error if row.status is CommentStatus.FALHOU else None,
+    }
+
+
 def _item(row: Any) -> ComentarioResumo:
     return ComentarioResumo(
-        id=str(row.id),
-        texto=row.text,
-        artista=row.artist or row.detected_artist,
-        album=row.album or row.detected_album,
-        musica=row.song,
-        data=row.written_at,
-        recebido_em=row.received_at,
+        **_comment_fields(row)
+        | {"artista": row.artist or row.detected_artist, "album": row.album or row.detected_album},
         ocorrido_em=row.occurred_at,
-        origem_dado=row.source,
-        status=row.status,
-        tentativas=row.attempts,
-        erro=row.last_error if row.status is CommentStatus.FALHOU else None,
         categoria=row.category,
         confianca=row.confidence,
         revisar=bool(row.review),
@@ -173,18 +181,8 @@ def get_comment(session: Session, comment_id: uuid.UUID | str) -> ComentarioDeta
     ).all()
     current_row = next((c for c in history if c.is_current), None)
     return ComentarioDetalhe(
-        id=str(comment.id),
-        texto=comment.text,
-        artista=comment.artist,
-        album=comment.album,
-        musica=comment.song,
-        data=comment.written_at,
-        recebido_em=comment.received_at,
-        origem_dado=comment.source,
-        status=comment.status,
+        **_comment_fields(comment),
         status_alterado_em=comment.status_changed_at,
-        tentativas=comment.attempts,
-        erro=comment.last_error if comment.status is CommentStatus.FALHOU else None,
         classificacao=classification_payload(current_row) if current_row else None,
         historico=[classification_payload(c) for c in history],
     )
