@@ -1,6 +1,6 @@
 """Altair chart builders: small functions `chart_x(df) -> alt.Chart` over already aggregated frames.
 
-Category colours come only from `shared.categories.CATEGORY_COLORS` (the same on every chart); every mark
+Category colours come only from `shared.vocabulary.CATEGORY_COLORS` (the same on every chart); every mark
 has a tooltip. Charts meant to filter the dashboard's table carry a named point selection
 (`SELECT_CATEGORY`, `SELECT_TAG`); `selected_values` reads what the user clicked.
 """

@@ -1,4 +1,4 @@
-"""The public weekly report as JSON (the same shared.reports functions as the Streamlit report page)."""
+"""The public weekly report as JSON (the same shared.reporting.reports functions as the Streamlit report page)."""
 
 from __future__ import annotations
 

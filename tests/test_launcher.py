@@ -81,6 +81,22 @@ def _postgres_running(pgdata: Path) -> bool:
     return False
 
 
+def _worker_process(launcher_pid: int, timeout: float = 10):
+    """The live `python -m worker processar` child of the launcher."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for child in psutil.Process(launcher_pid).children():
+            try:
+                if "processar" in child.cmdline() and child.status() != psutil.STATUS_ZOMBIE:
+                    return child
+            except psutil.NoSuchProcess:
+                continue
+        time.sleep(0.2)
+    raise AssertionError("nenhum worker vivo sob o launcher")
+
+
 def test_make_run_starts_everything_embedded_and_stops_cleanly(tmp_path):
     local_dir = tmp_path / "local"
     api_port, dash_port = free_port(), free_port()
@@ -117,6 +133,16 @@ def test_make_run_starts_everything_embedded_and_stops_cleanly(tmp_path):
         assert status == 200 and tokens["access_token"]
         with urllib.request.urlopen(f"http://127.0.0.1:{dash_port}/_stcore/health", timeout=5) as response:
             assert response.status == 200
+
+        # Supervision: a worker killed with SIGKILL is back within 10 s, and the API never stops.
+        worker = _worker_process(run.process.pid)
+        worker.kill()
+        started = time.monotonic()
+        run.wait_for(re.compile(r"worker-1 reiniciado"), timeout=10)
+        replacement = _worker_process(run.process.pid)
+        assert replacement.pid != worker.pid and time.monotonic() - started <= 10
+        status, _ = _get(f"http://127.0.0.1:{api_port}/health")
+        assert status == 200 and run.process.poll() is None
     finally:
         code = run.stop()
     assert code == 0, run.output[-4000:]

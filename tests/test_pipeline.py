@@ -1,4 +1,4 @@
-"""shared.pipeline against real PostgreSQL and Redis: claim, dedup, write, failures, re-queue, corrections."""
+"""The classification pipeline on real PostgreSQL and Redis: claim, dedup, write, failures, re-queue, corrections."""
 
 from __future__ import annotations
 

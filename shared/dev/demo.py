@@ -7,7 +7,7 @@
 - Ids are deterministic (uuid5 of the position), texts depend only on the seed: loading twice changes
   nothing (intake answers `duplicado`), so the command is idempotent.
 - After intake, `load_demo` waits (with progress) until the workers have classified everything, then
-  builds the weekly summaries of the past weeks (`shared.summary.backfill`).
+  builds the weekly summaries of the past weeks (`shared.reporting.summary.backfill`).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Accepted files: UTF-8 (with or without BOM) or Latin-1; comma or semicolon; a he
 Columns: `texto` (required), `id` (UUID, optional: generated from the content when missing, so re-sending the
 same file changes nothing), `artista`, `album`, `musica`, `data` (ISO 8601 or dd/mm/aaaa [hh:mm]).
 
-Rows are streamed (never all in memory at once) and stored in chunks through `shared.intake.ingest`,
+Rows are streamed (never all in memory at once) and stored in chunks through `shared.ingest.intake.ingest`,
 the same code path as the API, with source `csv`.
 """
 
