@@ -9,6 +9,7 @@ from shared.vocabulary import CATEGORY_LABELS, Category
 
 EVALS_DIR = Path(__file__).resolve().parent
 GOLDEN_PATH = EVALS_DIR / "golden.csv"
+CHALLENGE_PATH = EVALS_DIR / "challenge.csv"
 REPORT_PATH = EVALS_DIR / "REPORT.md"
 
 

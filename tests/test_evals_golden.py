@@ -1,4 +1,5 @@
-"""The golden set is valid, big enough, and shares no text (exactly or nearly) with the training corpus."""
+"""The golden and challenge sets are valid, big enough, and share no text (exactly or nearly) with the training
+corpus: they are never trained on."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import csv
 import re
 from collections import Counter
 
+import pytest
+
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from evals.dataset import load_dataset
-from evals.report import GOLDEN_PATH
+from evals.report import CHALLENGE_PATH, GOLDEN_PATH
 from shared.settings import ROOT
 from shared.text import normalize_text, strip_accents
 from shared.vocabulary import CATEGORY_VALUES
@@ -20,8 +23,11 @@ CORPUS_DIR = ROOT / "shared" / "data" / "corpus"
 NEAR_DUPLICATE_SIMILARITY = 0.70
 
 
-def golden_texts() -> list[str]:
-    return [row.texto for row in load_dataset(GOLDEN_PATH)]
+HELD_OUT = {"dourado": GOLDEN_PATH, "desafio": CHALLENGE_PATH}
+
+
+def held_out_texts(name: str) -> list[str]:
+    return [row.texto for row in load_dataset(HELD_OUT[name])]
 
 
 def corpus_texts() -> list[str]:
@@ -48,18 +54,28 @@ def test_golden_set_has_300_rows_and_50_per_category():
     assert {c: counts[c] >= 50 for c in CATEGORY_VALUES} == {c: True for c in CATEGORY_VALUES}
 
 
-def test_no_golden_text_appears_in_the_training_corpus():
+def test_challenge_set_has_400_rows_and_80_per_category():
+    rows = load_dataset(CHALLENGE_PATH)
+    counts = Counter(row.categoria.value for row in rows)
+    assert len(rows) >= 400
+    assert {c: counts[c] >= 80 for c in CATEGORY_VALUES} == {c: True for c in CATEGORY_VALUES}
+
+
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_no_held_out_text_appears_in_the_training_corpus(name):
     corpus = {normalize_text(t) for t in corpus_texts()}
-    assert [t for t in golden_texts() if normalize_text(t) in corpus] == []
+    assert [t for t in held_out_texts(name) if normalize_text(t) in corpus] == []
 
 
-def test_no_golden_text_appears_in_the_corpus_ignoring_punctuation_emojis_and_stretched_letters():
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_no_held_out_text_appears_in_the_corpus_ignoring_punctuation_emojis_and_stretched_letters(name):
     corpus = {loose_key(t) for t in corpus_texts()}
-    assert [t for t in golden_texts() if loose_key(t) in corpus] == []
+    assert [t for t in held_out_texts(name) if loose_key(t) in corpus] == []
 
 
-def test_no_training_text_is_a_near_duplicate_of_a_golden_text():
-    golden, corpus = golden_texts(), corpus_texts()
+@pytest.mark.parametrize("name", HELD_OUT)
+def test_no_training_text_is_a_near_duplicate_of_a_held_out_text(name):
+    golden, corpus = held_out_texts(name), corpus_texts()
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), preprocessor=normalize_text)
     vectorizer.fit(golden + corpus)
     similarity = cosine_similarity(vectorizer.transform(golden), vectorizer.transform(corpus))
