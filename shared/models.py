@@ -163,6 +163,9 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, server_default=sql("true"))
+    # Bumped by every change that must end existing sessions and tokens (deactivation, new password, logout
+    # everywhere); tokens and dashboard sessions carry the version they were issued with.
+    token_version: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (
