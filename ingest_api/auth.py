@@ -1,52 +1,46 @@
-"""Login (JWT access + refresh tokens) and refresh. Login is throttled per client address and per e-mail."""
+"""Login, token refresh (rotation) and logout. Login goes through `shared.auth.login`, the same path as the
+dashboard's: equal-time check, limits per address and per e-mail, auth events in the log."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, request
-from flask_jwt_extended import create_access_token, create_refresh_token, current_user, jwt_required
-from flask_limiter import Limiter
+from flask import Blueprint, request
+from flask_jwt_extended import (
+    create_access_token,
+    create_refresh_token,
+    current_user,
+    decode_token,
+    get_jwt,
+    jwt_required,
+)
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt.exceptions import PyJWTError
 from spectree import Response as Doc
 
-from ingest_api.http import ApiError, json_body
-from ingest_api.schemas import Erro, ErroValidacao, Login, Tokens
-from ingest_api.spec import api_spec, client_address
-from shared import users
-from shared.db import session_scope
+from ingest_api.http import ApiError, json_body, payload
+from ingest_api.schemas import Erro, ErroValidacao, Login, Logout, Saida, Tokens
+from ingest_api.spec import BEARER, api_spec, client_address
+from shared import auth
 from shared.settings import get_settings
+from shared.users import UserInfo
 
 bp = Blueprint("auth", __name__)
 
-INVALID_CREDENTIALS = "e-mail ou senha inválidos"
+
+def _tokens(user: UserInfo) -> Tokens:
+    claims = {"ver": user.token_version}
+    return Tokens(
+        access_token=create_access_token(identity=user.email, additional_claims=claims),
+        refresh_token=create_refresh_token(identity=user.email, additional_claims=claims),
+        expires_in=get_settings().jwt_access_minutes * 60,
+    )
 
 
-def _login_limit() -> str:
-    return get_settings().login_rate_limit
-
-
-def _email_key() -> str:
-    data = request.get_json(silent=True, cache=True)
-    email = data.get("email") if isinstance(data, dict) else None
-    return "email:" + (email.strip().lower()[:320] if isinstance(email, str) else "")
-
-
-def apply_login_limits(app: Flask, limiter: Limiter) -> None:
-    """LOGIN_RATE_LIMIT per client address and, separately, per e-mail (429 with Retry-After when exceeded)."""
-    view = app.view_functions["auth.login"]
-    view = limiter.limit(_login_limit, key_func=client_address, scope="login-endereco")(view)
-    view = limiter.limit(_login_limit, key_func=_email_key, scope="login-email")(view)
-    app.view_functions["auth.login"] = view
-
-
-def _tokens(email: str, refresh: bool = True) -> dict:
-    settings = get_settings()
-    body = {
-        "access_token": create_access_token(identity=email),
-        "token_type": "Bearer",
-        "expires_in": settings.jwt_access_minutes * 60,
-    }
-    if refresh:
-        body["refresh_token"] = create_refresh_token(identity=email)
-    return body
+def too_many(exc: auth.LoginThrottled) -> ApiError:
+    return ApiError(
+        429,
+        f"muitas tentativas de login; tente de novo em {exc.retry_after} s",
+        headers={"Retry-After": str(exc.retry_after)},
+    )
 
 
 @bp.post("/api/auth/login")
@@ -60,24 +54,63 @@ def login():
     """Entra com e-mail e senha
 
     Devolve um access token (curto, padrão 15 min) e um refresh token. A mesma mensagem vale para e-mail
-    desconhecido e senha errada. Tentativas limitadas por endereço e por e-mail (429 com `Retry-After`).
+    desconhecido, senha errada e conta desativada, no mesmo tempo. Tentativas limitadas por endereço e por e-mail
+    (`LOGIN_RATE_LIMIT`; 429 com `Retry-After`), as mesmas do painel.
     """
     credentials = json_body(Login)
-    with session_scope() as session:
-        user = users.authenticate(session, credentials.email, credentials.password)
-    if user is None:
-        raise ApiError(401, INVALID_CREDENTIALS)
-    return jsonify(_tokens(user.email))
+    try:
+        user = auth.login(credentials.email, credentials.password, client_address(), "api")
+    except auth.LoginThrottled as exc:
+        raise too_many(exc) from None
+    except auth.LoginRefused as exc:
+        raise ApiError(401, str(exc)) from None
+    return payload(_tokens(user))
 
 
 @bp.post("/api/auth/refresh")
 @api_spec.validate(
-    resp=Doc(HTTP_200=Tokens, HTTP_401=Erro), tags=["autenticação"], security={"bearerAuth": []}, skip_validation=True
+    resp=Doc(HTTP_200=Tokens, HTTP_401=Erro), tags=["autenticação"], security=BEARER, skip_validation=True
 )
 @jwt_required(refresh=True)
 def refresh():
-    """Renova o access token
+    """Renova os tokens (rotação)
 
-    Envie o refresh token no cabeçalho `Authorization: Bearer <refresh_token>`.
+    Envie o refresh token no cabeçalho `Authorization: Bearer <refresh_token>`. A resposta traz um novo access
+    token e um novo refresh token; o refresh token usado deixa de valer (usá-lo de novo dá 401).
     """
-    return jsonify(_tokens(current_user.email, refresh=False))
+    token = get_jwt()
+    auth.revoke_token(token["jti"], token["exp"])
+    return payload(_tokens(current_user))
+
+
+@bp.post("/api/auth/logout")
+@api_spec.validate(
+    json=Logout,
+    resp=Doc(HTTP_200=Saida, HTTP_401=Erro, HTTP_415=Erro, HTTP_422=ErroValidacao),
+    tags=["autenticação"],
+    security=BEARER,
+    skip_validation=True,
+)
+@jwt_required(verify_type=False)
+def logout():
+    """Sai: revoga o token enviado (e o refresh token, se informado)
+
+    Com o access token ou o refresh token no cabeçalho. No corpo (opcional): `refresh_token` para revogá-lo
+    também; `todos: true` encerra todos os tokens e sessões do painel desta conta, em qualquer dispositivo.
+    """
+    body = json_body(Logout) if request.content_length else Logout()
+    token = get_jwt()
+    auth.revoke_token(token["jti"], token["exp"])
+    if body.refresh_token:
+        try:
+            other = decode_token(body.refresh_token)
+        except (JWTExtendedException, PyJWTError):
+            raise ApiError(
+                422, "refresh_token inválido", [{"campo": "refresh_token", "mensagem": "token inválido"}]
+            ) from None
+        if other.get("sub") != current_user.email:
+            raise ApiError(422, "refresh_token de outra conta", [{"campo": "refresh_token", "mensagem": "outra conta"}])
+        auth.revoke_token(other["jti"], other["exp"])
+    if body.todos:
+        auth.revoke_everywhere(current_user.email)
+    return payload(Saida(saiu=True, todos=body.todos))

@@ -50,9 +50,20 @@ class Login(BaseModel):
 
 class Tokens(BaseModel):
     access_token: str
-    refresh_token: str | None = None
+    refresh_token: str
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int = Field(description="Validade do access_token, em segundos.")
+
+
+class Logout(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str | None = Field(default=None, max_length=4000, description="Revogar também este token.")
+    todos: bool = Field(default=False, description="Encerrar todos os tokens e sessões desta conta.")
+
+
+class Saida(BaseModel):
+    saiu: bool
+    todos: bool
 
 
 # --- comentarios

@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     cookie_key: str | None = None
     cookie_name: str = "alumusic_auth"
     cookie_expiry_days: float = 1.0
+    # The dashboard's session cookie only over HTTPS; unset: on in production, off in development.
+    cookie_secure: bool | None = None
+    # Reverse proxies in front of the API and the dashboard (compose: 1, Caddy): the client address is read
+    # from X-Forwarded-For behind them; 0 trusts no header.
+    proxy_hops: int = Field(default=0, ge=0, le=5)
     jwt_access_minutes: int = 15
     jwt_refresh_days: int = 7
 
@@ -145,6 +150,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.alumusic_env == "production"
+
+    @property
+    def secure_cookie(self) -> bool:
+        return self.is_production if self.cookie_secure is None else self.cookie_secure
 
     @property
     def classifier_name(self) -> str:

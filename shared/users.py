@@ -1,4 +1,5 @@
-"""Users shared by the API login and the dashboard login: bcrypt hashes, one table."""
+"""Users shared by the API login and the dashboard login: bcrypt hashes, one table (database operations only;
+the login path, limits, sessions and the user cache are in `shared.auth`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 
 import bcrypt
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from shared.models import User
@@ -26,6 +27,7 @@ class UserInfo:
     email: str
     name: str
     active: bool
+    token_version: int = 0
 
 
 def hash_password(password: str) -> str:
@@ -62,7 +64,9 @@ def _find(session: Session, email: str) -> User | None:
 
 
 def _info(user: User) -> UserInfo:
-    return UserInfo(id=user.id, email=user.email, name=user.name, active=user.active)
+    return UserInfo(
+        id=user.id, email=user.email, name=user.name, active=user.active, token_version=user.token_version or 0
+    )
 
 
 def create_user(session: Session, email: str, name: str, password: str) -> UserInfo:
@@ -87,31 +91,55 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def set_active(session: Session, email: str, active: bool) -> UserInfo:
+def _existing(session: Session, email: str) -> User:
     user = _find(session, normalize_email(email))
     if user is None:
         raise UserError(f"nenhum usuário com o e-mail {email}")
+    return user
+
+
+def set_active(session: Session, email: str, active: bool) -> UserInfo:
+    """Activate or deactivate; either way the user's tokens and sessions issued before end (new version)."""
+    user = _existing(session, email)
     user.active = active
+    user.token_version = (user.token_version or 0) + 1
+    session.flush()
     return _info(user)
 
 
-def authenticate(session: Session, email: str, password: str) -> UserInfo | None:
-    """The user when e-mail and password match an active account, else None (same cost either way)."""
+def change_password(session: Session, email: str, password: str) -> UserInfo:
+    """A new password (strength checked); every token and session issued before ends (new version)."""
+    check_password_strength(password)
+    user = _existing(session, email)
+    user.password_hash = hash_password(password)
+    user.token_version = (user.token_version or 0) + 1
+    session.flush()
+    return _info(user)
+
+
+def bump_version(session: Session, email: str) -> UserInfo:
+    """End every token and session of the user issued before now."""
+    user = _existing(session, email)
+    session.execute(update(User).where(User.id == user.id).values(token_version=User.token_version + 1))
+    session.refresh(user)
+    return _info(user)
+
+
+def authenticate(session: Session, email: str, password: str) -> tuple[UserInfo | None, str]:
+    """(user, "ok") when e-mail and password match an active account, else (None, reason). The bcrypt check
+    runs in every case, so an unknown e-mail costs the same time as a wrong password."""
     user = _find(session, email.strip())
     if user is None:
         check_password(password, _DUMMY_HASH)
-        return None
-    if not check_password(password, user.password_hash) or not user.active:
-        return None
-    return _info(user)
+        return None, "e-mail desconhecido"
+    if not check_password(password, user.password_hash):
+        return None, "senha errada"
+    if not user.active:
+        return None, "conta desativada"
+    return _info(user), "ok"
 
 
-def get_active_user(session: Session, email: str) -> UserInfo | None:
-    user = _find(session, email)
-    return _info(user) if user is not None and user.active else None
-
-
-def credentials_for_authenticator(session: Session) -> dict:
-    """The `credentials` mapping streamlit-authenticator expects, with the stored bcrypt hashes (active users)."""
-    users = session.scalars(select(User).where(User.active)).all()
-    return {"usernames": {u.email: {"email": u.email, "name": u.name, "password": u.password_hash} for u in users}}
+def get_user(session: Session, email: str) -> UserInfo | None:
+    """The user with this e-mail (active or not), or None."""
+    user = _find(session, email.strip())
+    return _info(user) if user is not None else None

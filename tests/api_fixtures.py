@@ -22,7 +22,7 @@ def token(app, user) -> str:
     from flask_jwt_extended import create_access_token
 
     with app.app_context():
-        return create_access_token(identity=user[0])
+        return create_access_token(identity=user[0], additional_claims={"ver": 0})
 
 
 @pytest.fixture

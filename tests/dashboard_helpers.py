@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 from streamlit.testing.v1 import AppTest
 
+from shared import auth
 from shared.db import session_scope
 from shared.models import Classification, ClassificationTag, Comment, LlmCall, WeeklySummary
 from shared.text import text_hash
@@ -143,20 +144,21 @@ def add_llm_call(day: date, input_tokens: int, output_tokens: int) -> None:
 
 
 def deactivate(email: str) -> None:
-    from shared.models import User
-
-    with session_scope() as session:
-        session.execute(update(User).where(User.email == email).values(active=False))
+    """What `flask --app ingest_api desativar-usuario` does."""
+    auth.set_active(email, False)
 
 
 def app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=30)
 
 
-def open_page(page: str) -> AppTest:
-    """A fresh session on `page` (e.g. "views/painel.py"), not logged in."""
+LOGIN_PAGE = "views/entrar.py"
+
+
+def login_page() -> AppTest:
+    """A fresh browser session on the login page (a visitor sees it in place of the private pages)."""
     at = app().run()
-    return at.switch_page(page).run()
+    return at.switch_page(LOGIN_PAGE).run()
 
 
 def login(at: AppTest, email: str, password: str) -> AppTest:
@@ -166,6 +168,16 @@ def login(at: AppTest, email: str, password: str) -> AppTest:
     inputs["Senha"].set_value(password)
     next(b for b in at.button if b.label == "Entrar").click()
     return at.run()
+
+
+def open_page(page: str, email: str, password: str, query: dict[str, str] | None = None) -> AppTest:
+    """Log in, then open `page` (e.g. "views/painel.py"), with optional query parameters."""
+    at = login_page()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at = login(at, email, password)
+    assert not at.exception, at.exception
+    return at.switch_page(page).run()
 
 
 def texts(at: AppTest) -> str:

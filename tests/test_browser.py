@@ -133,7 +133,8 @@ def shoot(page, tmp_path: Path, name: str) -> Path:
 
 
 def log_in(page, url: str, email: str, password: str, path: str = "painel") -> None:
-    page.goto(f"{url}/{path}")
+    """Log in on /painel (where a visitor finds the login form), then open `path`."""
+    page.goto(f"{url}/painel")
     page.get_by_label("Senha").wait_for()
     settle(page)
     page.get_by_label("E-mail").fill(email)
@@ -141,8 +142,14 @@ def log_in(page, url: str, email: str, password: str, path: str = "painel") -> N
     page.get_by_role("button", name="Entrar").click()
     page.get_by_role("button", name="Sair").wait_for()
     settle(page)
-    page.wait_for_timeout(1000)  # the cookie component answers with one more run
+    deadline = time.monotonic() + 10  # the cookie is written by a component in the run after the login
+    while get_settings().cookie_name not in {c["name"] for c in page.context.cookies()}:
+        assert time.monotonic() < deadline, "o cookie da sessão não chegou ao navegador"
+        page.wait_for_timeout(200)
     settle(page)
+    if path != "painel":
+        page.goto(f"{url}/{path}")  # a new browser session: the cookie brings the login along
+        settle(page)
 
 
 def test_report_page_shows_headline_numbers_and_its_charts(streamlit_url, page, tmp_path):
@@ -199,9 +206,18 @@ def test_import_and_summaries_pages_after_login(streamlit_url, page, tmp_path, m
 def test_logout_returns_to_the_login_form(streamlit_url, page, make_user):
     email, password = make_user()
     log_in(page, streamlit_url, email, password)
+    old_cookie = next(c for c in page.context.cookies() if c["name"] == get_settings().cookie_name)
     page.get_by_role("button", name="Sair").click()
     settle(page)
     page.get_by_label("Senha").wait_for()
-    page.goto(f"{streamlit_url}/painel")  # the cookie is gone too
+    page.wait_for_timeout(1000)
+    settle(page)
+    page.goto(f"{streamlit_url}/painel")  # a new session: nothing brings the login back
     page.get_by_label("Senha").wait_for()
     assert get_settings().cookie_name not in {c["name"] for c in page.context.cookies()}
+    # Even a copy of the old cookie is worth nothing: the session ended on the server.
+    page.context.add_cookies([old_cookie])
+    page.goto(f"{streamlit_url}/painel")
+    page.get_by_label("Senha").wait_for()
+    settle(page)
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0

@@ -15,12 +15,14 @@ from shared.ingest import csv_import
 from shared.models import Classification, Comment
 from shared.vocabulary import Source
 from tests.dashboard_helpers import (
+    LOGIN_PAGE,
     add_failed_comment,
     add_llm_call,
     charts,
     deactivate,
     history_table,
     login,
+    login_page,
     open_page,
     seed_report_data,
     texts,
@@ -38,13 +40,6 @@ def fresh_cache(services):
 @pytest.fixture
 def curator(make_user):
     return make_user()
-
-
-def logged_in(page: str, curator) -> object:
-    at = open_page(page)
-    at = login(at, *curator)
-    assert not at.exception, at.exception
-    return at
 
 
 # --- public report
@@ -97,20 +92,27 @@ def test_report_without_data_explains_what_to_do():
 # --- login
 
 
-@pytest.mark.parametrize("page", ["views/painel.py", "views/importar.py", "views/resumos.py", "views/operacoes.py"])
-def test_private_page_without_login_shows_only_the_login_form(page):
+def logged_in(page: str, curator, query: dict[str, str] | None = None) -> object:
+    at = open_page(page, *curator, query=query)
+    assert not at.exception, at.exception
+    return at
+
+
+def test_visitor_sees_only_the_report_and_the_login_page(curator):
     seed_report_data()
-    at = open_page(page)
+    at = login_page()
     assert not at.exception, at.exception
     assert [t.label for t in at.text_input] == ["E-mail", "Senha"]
-    assert not at.dataframe and not charts(at) and not at.file_uploader and not at.metric
     assert "Área da curadoria" in texts(at)
+    for page in ("views/painel.py", "views/importar.py", "views/resumos.py", "views/operacoes.py"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)  # not in the navigation without a session
 
 
 def test_login_with_the_api_credentials_leads_to_the_dashboard(curator):
     seed_report_data()
     at = logged_in("views/painel.py", curator)
-    assert at.session_state["authentication_status"] is True
+    assert at.session_state["usuario"].email == curator[0]
     assert "9 comentário(s) encontrados" in texts(at)
     assert at.dataframe
     assert any(b.label == "Sair" for b in at.sidebar.button)
@@ -119,33 +121,67 @@ def test_login_with_the_api_credentials_leads_to_the_dashboard(curator):
 
 
 def test_wrong_password_is_refused_with_a_plain_message(curator):
-    at = login(open_page("views/painel.py"), curator[0], "senha-errada-123")
+    at = login(login_page(), curator[0], "senha-errada-123")
     assert "E-mail ou senha incorretos" in texts(at)
-    assert not at.dataframe
+    assert at.session_state["usuario"] is None
 
 
 def test_deactivated_user_cannot_log_in(curator):
     deactivate(curator[0])
-    at = login(open_page("views/painel.py"), *curator)
-    assert at.session_state["authentication_status"] is not True
-    assert not at.dataframe
+    at = login(login_page(), *curator)
+    assert at.session_state["usuario"] is None
+    assert "E-mail ou senha incorretos" in texts(at)
 
 
 def test_user_deactivated_while_logged_in_is_logged_out_on_the_next_interaction(curator):
     at = logged_in("views/painel.py", curator)
     deactivate(curator[0])
     at.run()
-    assert at.session_state["authentication_status"] is not True
-    assert "desativada" in texts(at)
+    assert at.session_state["usuario"] is None
+    assert "Sua sessão terminou" in texts(at)
     assert not at.dataframe
 
 
-def test_logout_returns_to_the_login_form(curator):
+def test_ten_wrong_logins_lock_the_email_with_a_clear_message_even_for_the_right_password(curator):
+    at = login_page()
+    for _ in range(10):
+        at = login(at, curator[0], "senha-errada-123")
+    assert "Muitas tentativas, tente em" in texts(at)
+    at = login(at, *curator)  # the right password does not get through the lock
+    assert at.session_state["usuario"] is None
+    assert "Muitas tentativas, tente em" in texts(at)
+
+
+def test_api_and_dashboard_share_the_same_login_limits(curator, client):
+    for _ in range(5):
+        client.post("/api/auth/login", json={"email": curator[0], "password": "senha-errada-123"})
+    at = login(login_page(), *curator)
+    assert at.session_state["usuario"] is None
+    assert "Muitas tentativas, tente em" in texts(at)
+
+
+def test_logout_ends_the_session_on_the_server(curator):
+    from shared import auth
+
     at = logged_in("views/painel.py", curator)
+    token = at.session_state["_sessao"]
+    assert auth.session_user(token).email == curator[0]
     next(b for b in at.sidebar.button if b.label == "Sair").click()
     at.run()
+    assert auth.session_user(token) is None  # the cookie the browser may still hold is worth nothing now
+    assert at.session_state["usuario"] is None and not at.dataframe
+    at.run()  # the rerun st.rerun() asks for (AppTest leaves it to the test)
+    at = at.switch_page(LOGIN_PAGE).run()  # /painel shows the login form again
     assert [t.label for t in at.text_input] == ["E-mail", "Senha"]
-    assert not at.dataframe
+
+
+def test_login_events_are_logged_without_the_password(curator, caplog):
+    caplog.set_level("INFO", logger="alumusic.auth")
+    login(login_page(), curator[0], "senha-errada-123")
+    login(login_page(), *curator)
+    logged = caplog.text
+    assert "login recusado canal=painel" in logged and "login ok canal=painel" in logged
+    assert "senha-errada-123" not in logged and curator[1] not in logged and curator[0] not in logged
 
 
 # --- dashboard
@@ -203,9 +239,7 @@ def test_chart_selection_sets_the_category_filter():
 def test_comment_view_shows_the_full_classification_history(curator):
     seeded = seed_report_data()
     cid = seeded.ids["o autotune estragou a música inteira"]
-    at = open_page("views/painel.py")
-    at.query_params["comentario"] = str(cid)
-    at = login(at, *curator)
+    at = logged_in("views/painel.py", curator, query={"comentario": str(cid)})
     body = texts(at)
     assert "Comentário selecionado" in body
     assert "o autotune estragou a música inteira" in body
@@ -217,9 +251,7 @@ def test_comment_view_shows_the_full_classification_history(curator):
 def test_label_correction_is_stored_as_a_human_classification(curator):
     seeded = seed_report_data()
     cid = seeded.ids["hino demais 🔥🔥"]
-    at = open_page("views/painel.py")
-    at.query_params["comentario"] = str(cid)
-    at = login(at, *curator)
+    at = logged_in("views/painel.py", curator, query={"comentario": str(cid)})
     at.selectbox(key="corr_categoria").set_value("SPAM")
     next(b for b in at.button if b.label == "Salvar correção").click()
     at.run()
@@ -240,9 +272,7 @@ def test_label_correction_is_stored_as_a_human_classification(curator):
 
 def test_failed_comment_can_be_requeued_from_its_view(curator, redis_conn):
     cid = add_failed_comment()
-    at = open_page("views/painel.py")
-    at.query_params["comentario"] = str(cid)
-    at = login(at, *curator)
+    at = logged_in("views/painel.py", curator, query={"comentario": str(cid)})
     assert "LLM indisponível" in texts(at)
     next(b for b in at.button if b.label == "Reenfileirar este comentário").click()
     at.run()
@@ -375,4 +405,4 @@ def test_database_down_shows_a_plain_message_not_a_traceback(use_settings):
     use_settings(database_url="postgresql://postgres@127.0.0.1:1/nada")
     at = app().run()
     assert not at.exception
-    assert "Não foi possível conectar ao banco de dados" in texts(at)
+    assert "Não foi possível carregar o relatório agora" in texts(at)

@@ -18,8 +18,8 @@ def test_create_user_stores_a_bcrypt_hash_usable_for_login(runner):
     with session_scope() as s:
         stored = s.query(User).one()
         assert stored.password_hash.startswith("$2") and "uma-senha-boa" not in stored.password_hash
-        assert users.authenticate(s, "ana@alumusic.com.br", "uma-senha-boa").name == "Ana"
-        assert users.authenticate(s, "ana@alumusic.com.br", "senha-errada-x") is None
+        assert users.authenticate(s, "ana@alumusic.com.br", "uma-senha-boa")[0].name == "Ana"
+        assert users.authenticate(s, "ana@alumusic.com.br", "senha-errada-x") == (None, "senha errada")
 
 
 def test_create_user_prompts_twice_without_echo(runner):
@@ -61,10 +61,37 @@ def test_list_and_deactivate(runner):
     assert result.exit_code == 0, result.output
     assert "caio@alumusic.com.br\tCaio\tdesativado" in runner.invoke(args=["list-users"]).output
     with session_scope() as s:
-        assert users.authenticate(s, "caio@alumusic.com.br", "uma-senha-boa") is None
+        assert users.authenticate(s, "caio@alumusic.com.br", "uma-senha-boa") == (None, "conta desativada")
 
 
 def test_deactivating_unknown_user_says_so(runner):
     result = runner.invoke(args=["deactivate-user", "ninguem@alumusic.com.br"])
     assert result.exit_code != 0
     assert "nenhum usuário" in result.output
+
+
+def test_reactivate_and_change_password_and_end_sessions(runner):
+    from shared import auth
+
+    _create(runner)
+    user = auth.current_user("ana@alumusic.com.br", None)
+    session = auth.open_session(user)
+    assert runner.invoke(args=["desativar-usuario", "ana@alumusic.com.br"]).exit_code == 0
+    assert auth.session_user(session) is None
+    reactivated = runner.invoke(args=["reativar-usuario", "ana@alumusic.com.br"])
+    assert reactivated.exit_code == 0 and "reativado" in reactivated.output
+    with session_scope() as s:
+        assert users.authenticate(s, "ana@alumusic.com.br", "uma-senha-boa")[0] is not None
+
+    session = auth.open_session(auth.current_user("ana@alumusic.com.br", None))
+    changed = runner.invoke(args=["trocar-senha", "ana@alumusic.com.br", "--senha-stdin"], input="nova-senha-forte-1\n")
+    assert changed.exit_code == 0, changed.output
+    assert auth.session_user(session) is None
+    with session_scope() as s:
+        assert users.authenticate(s, "ana@alumusic.com.br", "nova-senha-forte-1")[0] is not None
+    weak = runner.invoke(args=["trocar-senha", "ana@alumusic.com.br", "--senha-stdin"], input="curta\n")
+    assert weak.exit_code != 0 and "senha fraca" in weak.output
+
+    session = auth.open_session(auth.current_user("ana@alumusic.com.br", None))
+    ended = runner.invoke(args=["encerrar-sessoes", "ana@alumusic.com.br"])
+    assert ended.exit_code == 0 and auth.session_user(session) is None

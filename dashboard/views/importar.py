@@ -6,11 +6,10 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, data, ui
+from dashboard import data, ui
 from shared.ingest import csv_files, csv_import
 from shared.settings import get_settings
 
-auth.require_login()
 settings = get_settings()
 ERRORS_SHOWN = 500
 

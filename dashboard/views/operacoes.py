@@ -7,12 +7,11 @@ import streamlit as st
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, charts, data, ui
+from dashboard import charts, data, ui
 from shared import operations
 from shared.classification import requeue
 from shared.settings import get_settings
 
-auth.require_login()
 settings = get_settings()
 
 st.title("Operações")

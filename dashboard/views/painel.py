@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import auth, comments, detail, filters
 
-user_email = auth.require_login()
+user_email = auth.user_email()
 
 st.title("Comentários")
 flash = st.session_state.pop(detail.FLASH_KEY, None)

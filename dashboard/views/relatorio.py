@@ -7,7 +7,7 @@ import logging
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, charts, data, ui
+from dashboard import charts, data, ui
 from shared import clock
 from shared.reporting.payloads import CategoriaTotal, ResumoSemanal, Totais
 from shared.reporting.periods import Period
@@ -15,7 +15,7 @@ from shared.reporting.periods import Period
 PERIODS = {"Últimos 7 dias": 7, "Últimos 14 dias": 14, "Últimos 28 dias": 28}
 
 log = logging.getLogger(__name__)
-auth.logout_button()  # public page: only shows who is logged in, if anyone
+
 
 st.title("Relatório semanal de comentários")
 st.caption("O que os ouvintes estão dizendo sobre artistas, álbuns, clipes e shows — classificado automaticamente.")

@@ -5,9 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth, data, ui
-
-auth.require_login()
+from dashboard import data, ui
 
 st.title("Resumos semanais")
 st.caption(

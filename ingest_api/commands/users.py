@@ -1,4 +1,5 @@
-"""User commands: create, list, deactivate (a user's login serves the API and the dashboard)."""
+"""User commands: create, list, deactivate, reactivate, change password, end every session (a user's login
+serves the API and the dashboard)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,16 @@ import sys
 
 import click
 
-from shared import users
+from shared import auth, users
 from shared.db import session_scope
+
+_PASSWORD_STDIN = click.option(
+    "--senha-stdin",
+    "--password-stdin",
+    "password_stdin",
+    is_flag=True,
+    help="Lê a senha da entrada padrão (para scripts).",
+)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -19,13 +28,7 @@ def _read_password(from_stdin: bool) -> str:
 @click.command("criar-usuario")
 @click.argument("email")
 @click.option("--nome", "--name", "name", required=True, help="Nome exibido no painel.")
-@click.option(
-    "--senha-stdin",
-    "--password-stdin",
-    "password_stdin",
-    is_flag=True,
-    help="Lê a senha da entrada padrão (para scripts).",
-)
+@_PASSWORD_STDIN
 def create_user(email: str, name: str, password_stdin: bool) -> None:
     """Cria um usuário (login da API e do painel). A senha é pedida sem eco."""
     password = _read_password(password_stdin)
@@ -49,16 +52,44 @@ def list_users() -> None:
         click.echo(f"{user.email}\t{user.name}\t{'ativo' if user.active else 'desativado'}")
 
 
+def _change(action, email: str, *args) -> users.UserInfo:
+    try:
+        return action(email, *args)
+    except users.UserError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.command("desativar-usuario")
 @click.argument("email")
 def deactivate_user(email: str) -> None:
-    """Desativa um usuário: o login e os tokens já emitidos deixam de valer na hora."""
-    try:
-        with session_scope() as session:
-            user = users.set_active(session, email, False)
-    except users.UserError as exc:
-        raise click.ClickException(str(exc)) from None
+    """Desativa um usuário: o login, os tokens e as sessões do painel deixam de valer na hora."""
+    user = _change(auth.set_active, email, False)
     click.echo(f"Usuário desativado: {user.email}")
 
 
-COMMANDS = (create_user, list_users, deactivate_user)
+@click.command("reativar-usuario")
+@click.argument("email")
+def reactivate_user(email: str) -> None:
+    """Reativa um usuário desativado (ele entra de novo com a mesma senha)."""
+    user = _change(auth.set_active, email, True)
+    click.echo(f"Usuário reativado: {user.email}")
+
+
+@click.command("trocar-senha")
+@click.argument("email")
+@_PASSWORD_STDIN
+def change_password(email: str, password_stdin: bool) -> None:
+    """Define uma nova senha (pedida sem eco); tokens e sessões abertos com a senha antiga deixam de valer."""
+    user = _change(auth.change_password, email, _read_password(password_stdin))
+    click.echo(f"Senha trocada: {user.email} (sessões anteriores encerradas)")
+
+
+@click.command("encerrar-sessoes")
+@click.argument("email")
+def end_sessions(email: str) -> None:
+    """Encerra todos os tokens e sessões do painel de um usuário, em qualquer dispositivo (senha mantida)."""
+    user = _change(auth.revoke_everywhere, email)
+    click.echo(f"Sessões encerradas: {user.email}")
+
+
+COMMANDS = (create_user, list_users, deactivate_user, reactivate_user, change_password, end_sessions)
