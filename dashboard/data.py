@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 
 from shared import clock, operations
-from shared.db import session_scope
+from shared.db import read_scope
 from shared.reporting import queries, reports
 from shared.reporting.filters import CommentFilter
 from shared.reporting.filters import filter_options as _filter_options
@@ -27,25 +27,25 @@ TTL = get_settings().report_cache_seconds
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def weekly_report(first: date, last: date) -> Relatorio:
-    with session_scope() as session:
+    with read_scope() as session:
         return reports.weekly_report(session, Period(first, last))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def latest_summary() -> ResumoSemanal | None:
-    with session_scope() as session:
+    with read_scope() as session:
         return _latest_summary(session)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def summaries(limit: int = 104) -> list[ResumoSemanal]:
-    with session_scope() as session:
+    with read_scope() as session:
         return recent_summaries(session, limit=limit, weeks=None)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def category_distribution(first: date, last: date) -> list[dict[str, Any]]:
-    with session_scope() as session:
+    with read_scope() as session:
         return [r.model_dump(mode="json") for r in reports.category_distribution(session, Period(first, last))]
 
 
@@ -55,34 +55,34 @@ def top_tags(first: date, last: date, limit: int = 15) -> list[TagTotal]:
     start, end = Period(first, last).bounds()
     until = min(end, clock.now())
     hours = max(int((until - start).total_seconds() // 3600) + 1, 1)
-    with session_scope() as session:
+    with read_scope() as session:
         return reports.top_tags(session, hours=hours, limit=limit, until=until)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def filter_options() -> dict[str, list[str]]:
-    with session_scope() as session:
+    with read_scope() as session:
         return _filter_options(session)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def llm_usage(days: int = 30) -> list[dict[str, Any]]:
-    with session_scope() as session:
+    with read_scope() as session:
         return operations.llm_usage_by_day(session, days=days)
 
 
 def comment_page(filtro: CommentFilter, cursor: str | None, limit: int) -> PaginaComentarios:
-    with session_scope() as session:
+    with read_scope() as session:
         return queries.list_comments(session, filtro, cursor=cursor, limit=limit)
 
 
 def comment_count(filtro: CommentFilter) -> int:
-    with session_scope() as session:
+    with read_scope() as session:
         return queries.count_comments(session, filtro)
 
 
 def comment_detail(comment_id: str) -> ComentarioDetalhe | None:
-    with session_scope() as session:
+    with read_scope() as session:
         return queries.get_comment(session, comment_id)
 
 

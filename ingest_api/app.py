@@ -11,10 +11,12 @@ import logging
 from flask import Flask
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ingest_api import auth, comentarios, commands, health, insights, relatorio
 from ingest_api.extensions import init_extensions
 from ingest_api.http import ApiError
+from shared.db import is_query_timeout
 from shared.settings import Settings, configure, get_settings
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         configure(settings)
     settings = get_settings()  # raises ConfigError (clear message) on missing production secrets
     app = Flask(__name__)
+    if settings.proxy_hops:  # behind our reverse proxy: the client address comes from X-Forwarded-For
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body_bytes)
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # keep the documented field order (and skip sorting big batch answers)
@@ -60,6 +64,13 @@ def _http_error(exc: HTTPException):
 
 
 def _database_down(exc: Exception):
+    if is_query_timeout(exc):
+        log.warning("consulta interrompida pelo limite de tempo (QUERY_TIMEOUT_MS)")
+        return ApiError(
+            503,
+            "a consulta demorou demais e foi interrompida; refine os filtros ou tente de novo",
+            headers={"Retry-After": "10"},
+        ).response()
     log.error("PostgreSQL indisponível: %s", str(exc).splitlines()[0][:300])
     return ApiError(
         503, "banco de dados indisponível; nada foi gravado, tente novamente", headers={"Retry-After": "5"}

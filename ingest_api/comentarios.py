@@ -6,11 +6,11 @@ import functools
 import uuid
 
 from flask import Blueprint, Response, current_app, stream_with_context
-from flask_jwt_extended import jwt_required
+from flask_jwt_extended import current_user, jwt_required
 from pydantic import TypeAdapter, ValidationError
 from spectree import Response as Doc
 
-from ingest_api.http import ApiError, payload, query_args, read_json
+from ingest_api.http import ApiError, payload, query_args, read_json, spend
 from ingest_api.schemas import (
     ComentarioDetalhe,
     ConsultaComentarios,
@@ -23,7 +23,7 @@ from ingest_api.schemas import (
 )
 from ingest_api.spec import BEARER, api_spec
 from shared.contracts import CommentIn
-from shared.db import session_scope
+from shared.db import read_scope
 from shared.ingest.intake import ingest
 from shared.queue import enqueue_classification, get_queue, redis_connection
 from shared.reporting import export, queries
@@ -83,11 +83,16 @@ def receive():
     """Recebe um comentário ou um lote
 
     Valida todos os itens primeiro (422 e nada guardado se algum for inválido), guarda os novos numa única
-    transação e só então os enfileira para classificação. Cada item volta como `enfileirado`, `duplicado`
+    transação e só então os enfileira para classificação. Cada usuário tem uma cota de comentários
+    (`INGEST_RATE_LIMIT`; 429 com `Retry-After` acima dela). Cada item volta como `enfileirado`, `duplicado`
     (mesmo id e mesmo texto: nada muda) ou `conflito` (mesmo id, outro texto: nada muda).
     `POST /api/comments` é um sinônimo (compatibilidade), e `text` é aceito no lugar de `texto`.
     """
-    result = ingest(_items_from_body(), enqueue=_cached_enqueue())
+    items = _items_from_body()
+    spend(
+        "ingestao", current_user.email, get_settings().ingest_rate_limit, cost=len(items), what="comentários enviados"
+    )
+    result = ingest(items, enqueue=_cached_enqueue())
     counts = result.counts()
     body = Recebimento(
         recebidos=len(result.items),
@@ -123,7 +128,7 @@ def show(comment_id: str):
         parsed = uuid.UUID(comment_id)
     except ValueError:
         raise ApiError(422, "id inválido; use um UUID", [{"campo": "id", "mensagem": "UUID inválido"}]) from None
-    with session_scope() as session:
+    with read_scope() as session:
         detail = queries.get_comment(session, parsed)
     if detail is None:
         raise ApiError(404, "comentário não encontrado")
@@ -147,7 +152,7 @@ def search():
     """
     consulta = query_args(ConsultaComentarios)
     try:
-        with session_scope() as session:
+        with read_scope() as session:
             page = queries.list_comments(session, consulta.filtro(), cursor=consulta.cursor, limit=consulta.limite)
     except queries.InvalidCursor as exc:
         raise ApiError(422, str(exc), [{"campo": "cursor", "mensagem": "cursor inválido"}]) from None

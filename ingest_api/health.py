@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+from flask_jwt_extended import verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt.exceptions import PyJWTError
 from spectree import Response as Doc
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,7 +34,8 @@ def health():
     """Saúde do serviço
 
     PostgreSQL, Redis, pelo menos um worker vivo (heartbeat do RQ) e a profundidade da fila.
-    200 quando tudo está bem; 503 dizendo o que está fora.
+    200 quando tudo está bem; 503 dizendo o que está fora. O texto do erro de cada serviço (que pode conter
+    nomes de máquinas e usuários) só aparece para quem envia um token válido.
     """
     pg = _postgres()
     stats = queue_stats()
@@ -55,4 +59,15 @@ def health():
     }
     if down:
         body["erro"] = "fora do ar: " + ", ".join(down)
+    if not _authenticated():
+        for state in services.values():
+            state.pop("erro", None)
     return jsonify(body), 503 if down else 200
+
+
+def _authenticated() -> bool:
+    """Whether the request carries a valid token of an active user (a bad or missing token is just "no")."""
+    try:
+        return verify_jwt_in_request(optional=True) is not None
+    except (JWTExtendedException, PyJWTError, SQLAlchemyError):  # with PostgreSQL down, only a cached user counts
+        return False

@@ -8,12 +8,15 @@ from typing import Any, TypeVar
 from flask import Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 
+from shared import quotas
 from shared.settings import get_settings
 from shared.validation import error_details
 
 M = TypeVar("M", bound=BaseModel)
 
 JSON_MIMETYPES = {"application/json"}
+# No request the API accepts nests deeper than a few levels; deeper documents are refused before validation.
+MAX_JSON_DEPTH = 32
 
 
 class ApiError(Exception):
@@ -45,10 +48,33 @@ def read_json() -> Any:
         raise ApiError(413, f"corpo da requisição grande demais: o máximo é {limit} bytes")
     if not raw.strip():
         raise ApiError(400, "corpo vazio; envie um documento JSON")
+    too_deep = ApiError(400, f"JSON aninhado demais: o máximo são {MAX_JSON_DEPTH} níveis")
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "JSON malformado", str(exc)[:200]) from None
+    except RecursionError:  # thousands of levels: the parser itself gives up
+        raise too_deep from None
+    if _too_deep(data):
+        raise too_deep
+    return data
+
+
+def _too_deep(data: Any) -> bool:
+    """Whether `data` nests lists/objects more than MAX_JSON_DEPTH levels (iterative: no recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def validate(model: type[M], data: Any) -> M:
@@ -73,6 +99,18 @@ def query_args(model: type[M]) -> M:
     if repeated:
         raise ApiError(422, "dados inválidos", [{"campo": key, "mensagem": "parâmetro repetido"} for key in repeated])
     return validate(model, {key: value for key, value in args.items() if value != ""})
+
+
+def spend(kind: str, key: str, limit: str, cost: int = 1, what: str = "uso") -> None:
+    """Count against a quota (`shared.quotas`); 429 with `Retry-After` when it is used up."""
+    try:
+        quotas.spend(kind, key, limit, cost=cost, what=what)
+    except quotas.QuotaExceeded as exc:
+        raise ApiError(
+            429,
+            f"limite de {what} atingido; tente de novo em {exc.retry_after} s",
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
 
 
 def payload(model: BaseModel, status: int = 200) -> tuple[Response, int]:

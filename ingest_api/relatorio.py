@@ -8,10 +8,10 @@ from flask import Blueprint, current_app
 from redis.exceptions import RedisError
 from spectree import Response as Doc
 
-from ingest_api.http import ApiError, query_args
+from ingest_api.http import ApiError, query_args, spend
 from ingest_api.schemas import ConsultaRelatorio, Erro, ErroValidacao, Relatorio
-from ingest_api.spec import api_spec
-from shared.db import session_scope
+from ingest_api.spec import api_spec, client_address
+from shared.db import read_scope
 from shared.queue import redis_connection
 from shared.reporting import reports
 from shared.reporting.periods import Period, PeriodError
@@ -55,7 +55,7 @@ def _store(key: str, body: str, seconds: int) -> None:
 @bp.get("/api/relatorio/semana")
 @api_spec.validate(
     query=ConsultaRelatorio,
-    resp=Doc(HTTP_200=Relatorio, HTTP_422=ErroValidacao, HTTP_503=Erro),
+    resp=Doc(HTTP_200=Relatorio, HTTP_422=ErroValidacao, HTTP_429=Erro, HTTP_503=Erro),
     tags=["relatório"],
     skip_validation=True,
 )
@@ -65,9 +65,10 @@ def weekly():
     Distribuição por categoria, evolução diária por categoria (dias sem comentários com zero), tags mais
     citadas nas últimas 48 h, categorias por artista, confiança média por categoria, totais e variação
     em relação ao período anterior. Conta comentários pela classificação atual. Padrão: os últimos 7 dias;
-    guardado em cache por até 60 s.
+    guardado em cache por até 60 s. Limitado por endereço (`REPORT_RATE_LIMIT`; 429 com `Retry-After`).
     """
     consulta = query_args(ConsultaRelatorio)
+    spend("relatorio", client_address(), get_settings().report_rate_limit, what="consultas ao relatório")
     try:
         period = Period.from_params(consulta.desde, consulta.ate)
     except PeriodError as exc:
@@ -76,7 +77,7 @@ def weekly():
     key = f"{CACHE_PREFIX}{period.first.isoformat()}:{period.last.isoformat()}"
     body = _cached(key)
     if body is None:
-        with session_scope() as session:
+        with read_scope() as session:
             body = reports.weekly_report(session, period).model_dump_json()
         _store(key, body, seconds)
     response = current_app.response_class(body, mimetype="application/json")

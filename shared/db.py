@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, String, any_, bindparam, cast, create_engine
+from psycopg2.errors import QueryCanceled
+from sqlalchemy import Engine, String, any_, bindparam, cast, create_engine, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,6 +47,21 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
     """One transaction: commits on success, rolls back on error."""
     with _factory(url)() as session, session.begin():
         yield session
+
+
+@contextmanager
+def read_scope(url: str | None = None) -> Iterator[Session]:
+    """A transaction for a read query of the API or the dashboard, stopped after QUERY_TIMEOUT_MS."""
+    with session_scope(url) as session:
+        session.execute(
+            text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(get_settings().query_timeout_ms)}
+        )
+        yield session
+
+
+def is_query_timeout(exc: BaseException) -> bool:
+    """Whether a database error is a statement stopped by its timeout."""
+    return isinstance(getattr(exc, "orig", None), QueryCanceled)
 
 
 def reset_engines() -> None:

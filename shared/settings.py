@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     # 100 for Gemini (5 calls of 20 per job, well inside the job timeout). A big batch spreads over all workers.
     enqueue_chunk_size: int | None = Field(default=None, ge=1, le=5000)
     login_rate_limit: str = "5 per minute"
+    # Per-user quotas (limits' notation, several separated by ";"; empty disables): comments a user may send,
+    # questions a user may ask (each may cost an LLM call). Per client address: requests to the public report.
+    ingest_rate_limit: str = "3000000 per hour"
+    insights_rate_limit: str = "10 per minute; 200 per day"
+    report_rate_limit: str = "60 per minute"
+    # Longest a read query of the API or the dashboard may run (reports, searches, counts), in ms.
+    query_timeout_ms: int = Field(default=10_000, ge=100)
     page_size_max: int = 200
     report_cache_seconds: int = Field(default=60, le=60)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from shared.db import reset_engines, session_scope
 from shared.models import Comment
 from shared.queue import CLASSIFY_JOB
@@ -315,3 +317,25 @@ def test_a_date_without_offset_is_read_in_the_configured_time_zone(client, auth)
     item = new_item("sem fuso", data="2026-11-20T14:30:00")
     assert client.post("/api/comentarios", json=item, headers=auth).status_code == 202
     assert _stored(item["id"]).written_at == utc(2026, 11, 20, 17).replace(minute=30)  # São Paulo is UTC-3
+
+
+@pytest.mark.parametrize("depth", [40, 5_000, 200_000])
+@pytest.mark.parametrize("route", ["/api/comentarios", "/api/auth/login", "/insights/perguntar", "/api/auth/logout"])
+def test_deeply_nested_json_gets_a_400_on_every_route(client, auth, route, depth):
+    body = "[" * depth + "]" * depth
+    response = client.post(route, data=body, content_type="application/json", headers=auth)
+    assert response.status_code == 400
+    assert response.is_json and "aninhado demais" in response.json["erro"]
+    nested_object = '{"a":' * depth + "1" + "}" * depth
+    response = client.post(route, data=nested_object, content_type="application/json", headers=auth)
+    assert response.status_code == 400
+
+
+def test_ingest_past_the_per_user_quota_gets_429_and_stores_nothing_of_that_request(client, auth, use_settings):
+    use_settings(ingest_rate_limit="3 per minute")
+    first = client.post("/api/comentarios", json=[new_item("um"), new_item("dois")], headers=auth)
+    second = client.post("/api/comentarios", json=[new_item("três"), new_item("quatro")], headers=auth)
+    assert (first.status_code, second.status_code) == (202, 429)
+    assert "limite de comentários enviados" in second.json["erro"] and int(second.headers["Retry-After"]) > 0
+    assert comment_count() == 2
+    assert client.post("/api/comentarios", json=new_item("cinco"), headers=auth).status_code == 202  # fits

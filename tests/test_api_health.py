@@ -50,21 +50,28 @@ def test_worker_with_a_stale_heartbeat_is_not_alive(client, live_worker, redis_c
     assert response.json["servicos"]["worker"]["vivos"] == 0
 
 
-def test_redis_down_is_503_naming_redis(client, live_worker, use_settings):
+def test_redis_down_is_503_naming_redis(client, live_worker, use_settings, auth):
     use_settings(redis_url=closed_port_url("redis"))
     response = client.get("/health")
     assert response.status_code == 503
     assert "redis" in response.json["erro"]
     assert response.json["servicos"]["postgresql"]["ok"] is True
+    assert "erro" not in response.json["servicos"]["redis"]  # no internal details for anonymous callers
+    detailed = client.get("/health", headers=auth).json
+    assert "ConnectionError" in detailed["servicos"]["redis"]["erro"]
 
 
-def test_postgres_down_is_503_naming_postgresql(client, live_worker, use_settings):
+def test_postgres_down_is_503_naming_postgresql_and_details_need_a_token(client, live_worker, use_settings, auth):
+    assert client.get("/health", headers=auth).status_code == 200  # the user's state is now cached in Redis
     use_settings(database_url=closed_port_url("postgresql"))
     try:
-        response = client.get("/health")
+        anonymous = client.get("/health")
+        detailed = client.get("/health", headers=auth)
     finally:
         reset_settings_cache()  # back to the run's database
         reset_engines()
-    assert response.status_code == 503
-    assert response.json["erro"] == "fora do ar: postgresql"
-    assert response.json["servicos"]["postgresql"]["erro"]
+    assert anonymous.status_code == detailed.status_code == 503
+    assert anonymous.json["erro"] == "fora do ar: postgresql"
+    assert "erro" not in anonymous.json["servicos"]["postgresql"]
+    assert "127.0.0.1" not in anonymous.get_data(as_text=True)
+    assert "OperationalError" in detailed.json["servicos"]["postgresql"]["erro"]

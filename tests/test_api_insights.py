@@ -116,3 +116,12 @@ def test_question_limits_and_auth(client, auth):
     assert client.post("/insights/perguntar", json={"pergunta": "x", "modo": "a"}, headers=auth).status_code == 422
     assert client.post("/insights/perguntar", json=["x"], headers=auth).status_code == 422
     assert client.post("/insights/perguntar", json={"pergunta": QUESTION}).status_code == 401
+
+
+def test_questions_past_the_per_user_limit_get_429_with_retry_after(client, auth, use_settings):
+    use_settings(insights_rate_limit="2 per minute")
+    _summaries()
+    answers = [client.post("/insights/perguntar", json={"pergunta": "e a crítica?"}, headers=auth) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].is_json and "limite de perguntas" in answers[2].json["erro"]
+    assert 0 < int(answers[2].headers["Retry-After"]) <= 60

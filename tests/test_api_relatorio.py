@@ -100,3 +100,29 @@ def test_bad_periods_are_422(client):
         response = client.get("/api/relatorio/semana", query_string=params)
         assert response.status_code == 422, params
         assert response.is_json and response.json["erro"]
+
+
+def test_public_report_is_limited_per_client_address(client, use_settings):
+    use_settings(report_rate_limit="2 per minute")
+    answers = [client.get("/api/relatorio/semana", environ_base={"REMOTE_ADDR": "10.9.0.1"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "Retry-After" in answers[2].headers
+    assert client.get("/api/relatorio/semana", environ_base={"REMOTE_ADDR": "10.9.0.2"}).status_code == 200
+
+
+def test_a_read_query_past_the_time_limit_is_stopped_and_answers_503(app, use_settings):
+    from sqlalchemy import text
+
+    from shared.db import read_scope
+
+    use_settings(query_timeout_ms=200)
+
+    @app.get("/teste/lento")
+    def slow():
+        with read_scope() as session:
+            session.execute(text("SELECT pg_sleep(2)"))
+        return "nunca"
+
+    response = app.test_client().get("/teste/lento")
+    assert response.status_code == 503
+    assert response.is_json and "demorou demais" in response.json["erro"]
