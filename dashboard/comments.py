@@ -82,6 +82,13 @@ def table(filtro: CommentFilter) -> tuple[Any, pd.DataFrame, int]:
     total = data.comment_count(filtro)
     head, size_col = st.columns([4, 1])
     head.subheader(f"{ui.number(total)} comentário(s) encontrados")
+    if not filtro.revisar:
+        unsure = data.comment_count(filtro.model_copy(update={"revisar": True}))
+        if unsure:
+            head.caption(
+                f'{ui.number(unsure)} deles a revisar (confiança baixa): ligue "Só os que precisam de '
+                'revisão" nos filtros.'
+            )
     page_size = size_col.selectbox("Por página", PAGE_SIZES, index=1, key="pg_tamanho")
     cursors: list[str | None] = st.session_state["_pg_cursores"]
     page = data.comment_page(filtro, cursors[-1], page_size)

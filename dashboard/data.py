@@ -12,6 +12,7 @@ from typing import Any
 import streamlit as st
 
 from shared import clock, operations
+from shared.classification import budget
 from shared.db import read_scope
 from shared.reporting import queries, reports
 from shared.reporting.filters import CommentFilter
@@ -88,6 +89,15 @@ def comment_detail(comment_id: str) -> ComentarioDetalhe | None:
 
 def status_counts() -> dict[str, int]:
     return operations.status_counts()
+
+
+def review_count() -> int:
+    with read_scope() as session:
+        return operations.review_count(session)
+
+
+def llm_budget() -> budget.BudgetState:
+    return budget.budget_state()
 
 
 def clear_caches() -> None:

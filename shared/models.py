@@ -135,6 +135,13 @@ class Classification(Base):
         Index("ix_classifications_comment", "comment_id", "created_at"),
         Index("ix_classifications_current_category", "category", postgresql_where=sql("is_current")),
         Index("ix_classifications_dedup", "model", "prompt_version", "origin"),
+        # The "revisar" filter and count (migration 0006): automatic current classifications by confidence.
+        Index(
+            "ix_classifications_current_auto_confidence",
+            "confidence",
+            postgresql_include=["comment_id"],
+            postgresql_where=sql("is_current AND origin <> 'humano'"),
+        ),
     )
 
 

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from shared import clock
 from shared.classification.usage import estimated_cost_usd
 from shared.db import session_scope
-from shared.models import Comment
+from shared.models import Classification, Comment
 from shared.queue import get_queue
 from shared.settings import get_settings
-from shared.vocabulary import CommentStatus, LlmOutcome, Source
+from shared.vocabulary import CommentStatus, LlmOutcome, Origin, Source
 
 
 @dataclass
@@ -108,6 +108,25 @@ def status_counts(session: Session | None = None, source: Source | None = None) 
     counts = {status.value: 0 for status in CommentStatus}
     counts.update({CommentStatus(status).value: n for status, n in rows})
     return counts
+
+
+def review_count(session: Session | None = None) -> int:
+    """Comments whose current automatic classification is below REVIEW_BELOW_CONFIDENCE ("revisar")."""
+    if session is None:
+        with session_scope() as own:
+            return review_count(own)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Classification)
+            .where(
+                Classification.is_current,
+                Classification.origin != Origin.HUMANO,
+                Classification.confidence < get_settings().review_below_confidence,
+            )
+        )
+        or 0
+    )
 
 
 def llm_usage_by_day(session: Session, days: int = 30, today: date | None = None) -> list[dict[str, Any]]:

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     # Estimated cost, US$ per million tokens (input, output), for the cost panel and evals.
     llm_price_input_per_mtok: float = 0.30
     llm_price_output_per_mtok: float = 2.50
+    # Estimated spend per local day above which no LLM call is made (local classifier, offline texts) until the
+    # next day; 0: never call the LLM.
+    llm_daily_budget_usd: float = Field(default=5.0, ge=0.0)
 
     # --- workers and schedules
     workers: int = 2

@@ -21,6 +21,7 @@ from sqlalchemy import text
 
 from ingest_api import create_app
 from shared import users
+from shared.classification import budget
 from shared.db import reset_engines, session_scope
 from shared.dev.stack import dev_stack
 from shared.migrate import upgrade
@@ -86,6 +87,7 @@ def clean_state(services: Services):
     """Every test starts with empty tables, an empty Redis database and the base settings."""
     yield
     reset_settings_cache()
+    budget.forget()
     tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     with session_scope() as session:
         session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

@@ -406,3 +406,15 @@ def test_database_down_shows_a_plain_message_not_a_traceback(use_settings):
     at = app().run()
     assert not at.exception
     assert "Não foi possível carregar o relatório agora" in texts(at)
+
+
+def test_unsure_comments_are_counted_and_filtered_for_review(curator, use_settings):
+    use_settings(review_below_confidence=0.85)  # the seeded classifications have confidence 0.8
+    seed_report_data()
+    at = logged_in("views/painel.py", curator)
+    assert "9 deles a revisar" in texts(at)
+    at.toggle(key="f_revisar").set_value(True).run()
+    assert "9 comentário(s) encontrados" in texts(at)
+    assert set(at.dataframe[0].value["revisar"]) == {"revisar"}
+    ops = open_page("views/operacoes.py", *curator)
+    assert {m.label: m.value for m in ops.metric}["A revisar"] == "9"

@@ -161,3 +161,45 @@ def test_fake_server_answers_both_api_versions_and_unknown_routes_with_404(fake_
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         urllib.request.urlopen(urllib.request.Request(f"{fake_gemini.url}v2/x", data=b"{}", method="POST"), timeout=5)
     assert excinfo.value.code == 404
+
+
+def test_a_used_up_daily_budget_stops_llm_calls_and_falls_back_to_the_local_classifier(
+    services, fake_gemini, use_settings
+):
+    from shared.classification import budget
+    from shared.classification.gemini import GeminiClassifier
+    from shared.classification.local import LocalClassifier
+    from shared.classification.registry import current_classifier
+    from shared.reporting.summary.writing import TEMPLATE_MODEL, write_text
+
+    use_settings(llm_daily_budget_usd=0.01, llm_price_input_per_mtok=1.0, llm_price_output_per_mtok=1.0)
+    assert isinstance(current_classifier(), GeminiClassifier)
+    with session_scope() as session:
+        session.add(
+            LlmCall(
+                purpose="classify",
+                model="gemini-2.5-flash",
+                prompt_version="v2",
+                items=20,
+                input_tokens=8_000,
+                output_tokens=3_000,
+                latency_ms=500,
+                outcome="ok",
+            )
+        )
+    state = budget.budget_state(fresh=True)
+    assert state.exhausted and state.spent_usd == 0.011
+    assert isinstance(current_classifier(), LocalClassifier)
+    agg = {
+        "semana": "2026-W47",
+        "periodo": {"desde": "2026-11-16", "ate": "2026-11-22"},
+        "totais": {"total": 3, "total_anterior": 0, "classificados": 3, "variacao_percentual": None},
+        "categorias": [],
+        "picos": [],
+        "top_tags": [],
+        "artistas": [],
+        "citacoes": [],
+    }
+    requests_before = len(fake_gemini.requests)
+    assert write_text(agg)[1] == TEMPLATE_MODEL  # the offline writer, no call
+    assert len(fake_gemini.requests) == requests_before

@@ -49,9 +49,16 @@ def live_status() -> None:
     q5.metric("Workers ativos", ui.number(stats.live_workers), border=True, help="Workers com batimento recente.")
 
     st.subheader("Comentários por status")
-    s = st.columns(len(counts))
-    for col, (status, n) in zip(s, counts.items(), strict=True):
+    s = st.columns(len(counts) + 1)
+    for col, (status, n) in zip(s, counts.items(), strict=False):
         col.metric(ui.status_label(status), ui.number(n), border=True)
+    s[-1].metric(
+        "A revisar",
+        ui.number(data.review_count()),
+        border=True,
+        help=f"Classificações automáticas com confiança abaixo de {settings.review_below_confidence:.0%} "
+        "(REVIEW_BELOW_CONFIDENCE): filtre por elas em Comentários.",
+    )
 
     st.subheader("Workers")
     if stats.workers:
@@ -85,10 +92,22 @@ live_status()
 
 st.subheader("Classificador em uso")
 name = settings.classifier_name
-if name == "gemini":
+state = data.llm_budget()
+if name == "gemini" and state.exhausted:
+    st.warning(
+        f"Orçamento diário do LLM esgotado (US$ {ui.number(state.spent_usd, 4)} de "
+        f"US$ {ui.number(state.limit_usd, 2)}): o **modelo local** classifica e os textos são escritos offline "
+        "até a meia-noite (fuso `TIMEZONE`)."
+    )
+elif name == "gemini":
     st.markdown(f"**Gemini** (`{settings.gemini_model}`), até {settings.gemini_batch_size} comentários por chamada.")
 else:
     st.markdown("**Modelo local** (offline, scikit-learn). Defina `GEMINI_API_KEY` para usar o Gemini.")
+st.progress(
+    state.share,
+    text=f"Orçamento do LLM hoje: US$ {ui.number(state.spent_usd, 4)} de "
+    f"US$ {ui.number(state.limit_usd, 2)} (LLM_DAILY_BUDGET_USD)",
+)
 
 failed = data.status_counts().get("falhou", 0)
 if st.button(

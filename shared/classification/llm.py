@@ -22,6 +22,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 from sqlalchemy.exc import SQLAlchemyError
 
+from shared.classification import budget
 from shared.classification.prompts import DATA_HEADER
 from shared.classification.usage import MAX_ERROR_CHARS, LlmUsage, record_usage
 from shared.db import session_scope
@@ -159,9 +160,9 @@ def _store_usage(purpose: LlmPurpose, usage: LlmUsage) -> None:
 
 
 def text_llm_enabled(settings: Settings | None = None) -> bool:
-    """Whether free text (weekly summary, answers to questions) comes from Gemini: a GEMINI_API_KEY is set.
-    Otherwise (or when a call fails) the offline writers answer."""
-    return bool((settings or get_settings()).gemini_api_key)
+    """Whether free text (weekly summary, answers to questions) comes from Gemini: a GEMINI_API_KEY is set and
+    the daily budget is not used up. Otherwise (or when a call fails) the offline writers answer."""
+    return bool((settings or get_settings()).gemini_api_key) and budget.llm_allowed()
 
 
 def generate_text(

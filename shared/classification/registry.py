@@ -1,11 +1,18 @@
-"""Which classifier runs: `get_classifier(name)` builds one; `current_classifier()` is this process's, built once."""
+"""Which classifier runs: `get_classifier(name)` builds one; `current_classifier()` is this process's, built once
+(and the local one while the daily LLM budget is used up)."""
 
 from __future__ import annotations
 
+import logging
+
+from shared.classification import budget
 from shared.classification.base import Classifier
 from shared.settings import Settings, get_settings
 
-_cache: tuple[Settings, Classifier] | None = None
+log = logging.getLogger(__name__)
+
+_cache: dict[str, Classifier] = {}
+_cache_settings: Settings | None = None
 
 
 def get_classifier(name: str | None = None) -> Classifier:
@@ -23,9 +30,18 @@ def get_classifier(name: str | None = None) -> Classifier:
 
 
 def current_classifier() -> Classifier:
-    """The configured classifier, built once per settings object (the local model loads once per process)."""
-    global _cache
+    """The configured classifier, built once per settings object (the local model loads once per process); the
+    local classifier instead of Gemini while LLM_DAILY_BUDGET_USD is used up."""
+    global _cache_settings
     settings = get_settings()
-    if _cache is None or _cache[0] is not settings:
-        _cache = (settings, get_classifier(settings.classifier_name))
-    return _cache[1]
+    if settings is not _cache_settings:
+        _cache.clear()
+        _cache_settings = settings
+    name = settings.classifier_name
+    if name == "gemini" and not budget.llm_allowed():
+        if "local" not in _cache:
+            log.warning("orçamento diário do LLM esgotado: classificando com o modelo local até amanhã")
+        name = "local"
+    if name not in _cache:
+        _cache[name] = get_classifier(name)
+    return _cache[name]
