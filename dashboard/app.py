@@ -28,7 +28,7 @@ def main() -> None:
     try:
         user = auth.current_user()
     except ConfigError as exc:
-        st.error(f"Configuração incompleta: {exc}")
+        st.error(f"Configuração incompleta: {exc}")  # our own message, no user input
         st.stop()
     except (SQLAlchemyError, RedisError, OSError):  # plain words for the visitor, details in the server log
         logging.getLogger(__name__).exception("falha ao iniciar o painel")

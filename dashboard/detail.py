@@ -141,7 +141,7 @@ def _correction_form(detail: ComentarioDetalhe, user_email: str) -> None:
     except corrections.CommentNotFound:
         st.error("Este comentário não existe mais.")
     except ValueError as exc:
-        st.error(f"Correção recusada: {exc}")
+        st.error(f"Correção recusada: {ui.escape_md(exc)}")
     except SQLAlchemyError:
         st.error("Não foi possível salvar a correção agora. Tente novamente.")
     else:

@@ -6,6 +6,7 @@ is shown with `plain` (st.text) or inside data tables: never as Markdown or HTML
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import streamlit as st
@@ -55,6 +56,15 @@ def status_label(value: str | None) -> str:
 
 def origin_label(value: str | None) -> str:
     return label(value, ORIGIN_LABELS)
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def escape_md(value: object) -> str:
+    """Untrusted text made inert inside a Markdown string (st.error, st.caption...): every Markdown and HTML
+    special character is backslash-escaped, so a link, image or tag stays literal text."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
 
 
 def plain(value: str | None, empty: str = "—") -> None:

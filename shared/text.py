@@ -93,6 +93,16 @@ def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(out), kept
 
 
+# Markdown link/image syntax and raw HTML tags: never acceptable in a public quote.
+_MARKUP = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[a-zA-Z/!][^>]*>")
+
+
+def publicly_quotable(text: str) -> bool:
+    """Whether a listener's text may be quoted on public pages: no link, bare domain, @handle, e-mail, phone
+    number or markup (a tracking pixel or a phishing link must never reach the public report)."""
+    return not any(p.search(text) for p in (URL, HANDLE, EMAIL, PHONE, _MARKUP))
+
+
 def limit_words(value: str, limit: int) -> str:
     """Cut a text to `limit` words (keeping paragraphs), ending with an ellipsis when cut."""
     count, out = 0, []

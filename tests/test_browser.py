@@ -64,7 +64,7 @@ def streamlit_url(services):
             "none",
         ],
         cwd=ROOT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "REPORT_CACHE_SECONDS": "1"},  # each test sees its own data
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -221,3 +221,35 @@ def test_logout_returns_to_the_login_form(streamlit_url, page, make_user):
     page.get_by_label("Senha").wait_for()
     settle(page)
     assert page.locator('[data-testid="stDataFrame"]').count() == 0
+
+
+def test_markup_in_a_summary_is_shown_as_literal_text_on_the_public_page(streamlit_url, page, tmp_path):
+    from datetime import timedelta
+
+    from shared import clock
+    from shared.db import session_scope
+    from shared.models import WeeklySummary
+
+    seed_report_data()
+    monday = clock.today() - timedelta(days=clock.today().weekday())
+    attack = "Destaque: ![](//pixel.evil.example/p.png) e [ingressos](//golpe.example/compre) <b>negrito</b>"
+    with session_scope() as session:
+        session.add(
+            WeeklySummary(
+                iso_week=clock.iso_week_of(monday),
+                period_start=monday,
+                period_end=monday + timedelta(days=6),
+                text=attack,
+                aggregates={},
+                model="teste",
+                prompt_version="t1",
+            )
+        )
+    page.goto(streamlit_url)
+    settle(page)
+    page.get_by_text("pixel.evil.example", exact=False).first.wait_for()
+    html = page.content()
+    assert page.locator('img[src*="evil.example"]').count() == 0
+    assert page.locator('a[href*="golpe.example"]').count() == 0
+    assert "<b>negrito</b>" not in html.replace("&lt;b&gt;negrito&lt;/b&gt;", "")
+    shoot(page, tmp_path, "relatorio-marcacao")

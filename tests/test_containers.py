@@ -44,3 +44,10 @@ def test_image_is_slim_non_root_and_without_dev_dependencies():
     assert "\nUSER alumusic" in DOCKERFILE
     assert "pip install -r requirements.txt" in DOCKERFILE
     assert "requirements-dev" not in DOCKERFILE.split("RUN rm -rf")[0]
+
+
+def test_streamlit_never_shows_error_details_to_visitors():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] == "none"

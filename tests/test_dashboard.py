@@ -418,3 +418,10 @@ def test_unsure_comments_are_counted_and_filtered_for_review(curator, use_settin
     assert set(at.dataframe[0].value["revisar"]) == {"revisar"}
     ops = open_page("views/operacoes.py", *curator)
     assert {m.label: m.value for m in ops.metric}["A revisar"] == "9"
+
+
+def test_markdown_in_an_uploaded_header_is_shown_inert(curator):
+    content = "texto,[clique](//golpe.example)\nótimo show,x\n".encode()
+    at = upload(logged_in("views/importar.py", curator), content)
+    warning = " ".join(str(w.value) for w in at.warning)
+    assert "\\[clique\\]\\(//golpe\\.example\\)" in warning  # escaped: a literal, not a link

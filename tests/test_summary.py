@@ -222,3 +222,22 @@ def test_invalid_iso_weeks_are_rejected_in_portuguese(value):
 def test_previous_iso_week_is_the_last_complete_week():
     assert clock.previous_iso_week(date(2026, 11, 23)) == "2026-W47"  # Monday 09:00 run
     assert clock.previous_iso_week(date(2027, 1, 4)) == "2026-W53"
+
+
+def test_quotes_never_carry_links_domains_handles_emails_phones_or_markup(services):
+    from shared.reporting.periods import Period
+
+    unsafe = [
+        "amei o show ![](//pixel.evil.example/p.png) demais",
+        "ingressos baratos [aqui](//golpe.example) galera",
+        "show lindo, me segue no insta @fulano_oficial",
+        "melhor show do ano, chama no 11 99999-8888",
+        "escreve pra mim: fa@exemplo.com sobre o show",
+        "show incrível, veja golpe.example/fotos agora",
+    ]
+    for text in unsafe:
+        classified(text, Category.ELOGIO, when=utc(2026, 11, 18), confianca=0.99)
+    classified("o show de ontem foi lindo demais", Category.ELOGIO, when=utc(2026, 11, 18), confianca=0.5)
+    with session_scope() as session:
+        quotes = aggregates.sample_quotes(session, Period.last_days(7, ending=utc(2026, 11, 22).date()))
+    assert [q["texto"] for q in quotes] == ["o show de ontem foi lindo demais"]

@@ -43,16 +43,16 @@ try:
     csv_files.check_size(content)
     layout, sample = csv_files.preview(content)
 except csv_files.CsvFileError as exc:
-    st.error(f"Não foi possível ler o arquivo: {exc}.")
+    st.error(f"Não foi possível ler o arquivo: {ui.escape_md(exc)}.")
     st.stop()
 
 st.subheader("Prévia")
 st.caption(
     f"Codificação: {layout.encoding_label} · separador: “{layout.delimiter}” · "
-    f"colunas: {', '.join(c for c in layout.columns if c)}"
+    f"colunas: {ui.escape_md(', '.join(c for c in layout.columns if c))}"
 )
 if layout.ignored_columns:
-    st.warning(f"Colunas ignoradas (não fazem parte do formato): {', '.join(layout.ignored_columns)}.")
+    st.warning(f"Colunas ignoradas (não fazem parte do formato): {ui.escape_md(', '.join(layout.ignored_columns))}.")
 st.dataframe(pd.DataFrame(sample), hide_index=True, width="stretch")
 
 # --- validation (once per file; kept in the session)
@@ -63,7 +63,7 @@ if not stored or stored[0] != file_key:
         report = csv_import.validate(content, progress=lambda f, t: bar.progress(f, text=t))
     except csv_files.CsvFileError as exc:
         bar.empty()
-        st.error(f"Não foi possível ler o arquivo: {exc}.")
+        st.error(f"Não foi possível ler o arquivo: {ui.escape_md(exc)}.")
         st.stop()
     bar.empty()
     st.session_state["_csv_validacao"] = (file_key, report)
@@ -136,7 +136,7 @@ if st.button(
     try:
         result = csv_import.import_csv(content, progress=lambda f, t: bar.progress(f, text=t))
     except csv_files.CsvFileError as exc:
-        st.error(f"Não foi possível ler o arquivo: {exc}.")
+        st.error(f"Não foi possível ler o arquivo: {ui.escape_md(exc)}.")
         st.stop()
     except (SQLAlchemyError, OSError):  # plain words; the rows of the chunks already stored stay stored
         st.error(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from shared import clock
 from shared.reporting import reports
 from shared.reporting.periods import Period
-from shared.text import URL
+from shared.text import publicly_quotable
 from shared.vocabulary import CATEGORY_VALUES, WATCHED_CATEGORIES, Category
 
 TOP_TAGS = 5
@@ -32,7 +32,8 @@ def week_period(iso_week: str) -> Period:
 
 
 def sample_quotes(session: Session, period: Period, limit: int = QUOTES) -> list[dict[str, Any]]:
-    """A few short quotes: the most confident short comment of each category (never SPAM, never links)."""
+    """A few short quotes: the most confident short comment of each category that is publicly quotable (never
+    SPAM; no link, domain, @handle, e-mail, phone or markup: `shared.text.publicly_quotable`)."""
     start, end = period.bounds()
     rows = session.execute(
         text("""
@@ -58,7 +59,7 @@ def sample_quotes(session: Session, period: Period, limit: int = QUOTES) -> list
     ).mappings()
     chosen: dict[str, dict[str, Any]] = {}
     for row in rows:
-        if row["categoria"] not in chosen and not URL.search(row["texto"]):
+        if row["categoria"] not in chosen and publicly_quotable(row["texto"]):
             chosen[row["categoria"]] = dict(row)
     return [chosen[c] for c in CATEGORY_VALUES if c in chosen][:limit]
 
