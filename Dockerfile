@@ -1,28 +1,31 @@
 # AluMusic production image: API (gunicorn), worker, scheduler and dashboard share it; the command differs.
-FROM python:3.11-slim AS base
+# Dependencies come from requirements.lock (every package pinned with its hashes); the code belongs to root
+# and is read-only for the application user; only /app/.local (a volume: offline model, mail outbox) is writable.
+FROM python:3.11.14-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     ALUMUSIC_ENV=production \
-    ALUMUSIC_LOCAL_DIR=/app/.local
+    ALUMUSIC_LOCAL_DIR=/app/.local \
+    HOME=/tmp
 
 WORKDIR /app
 
-# Runtime dependencies only (no embedded servers, no test tools).
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+COPY requirements.lock .
+RUN pip install --require-hashes -r requirements.lock
 
-RUN useradd --create-home --uid 10001 alumusic
-COPY --chown=alumusic:alumusic . .
+COPY . .
 RUN rm -rf .venv .local tests bench requirements-dev.txt requirements-local.txt \
-    && pip install --no-deps . \
-    && mkdir -p .local && chown alumusic:alumusic .local
+    && pip install --no-deps --no-build-isolation . \
+    && useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin alumusic \
+    && mkdir -p /app/.local && chown alumusic:alumusic /app/.local
 
 USER alumusic
 
-# The offline classifier model is built from the corpus in the repository at image build time (reproducible).
+# The offline classifier, built at image build time from the corpus in the repository (reproducible); the
+# `treinar` command retrains it into the same volume later.
 RUN python -m shared.classification.local train
 
 EXPOSE 8000 8501

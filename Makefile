@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PIP_INSTALL := $(PIP) install --quiet --disable-pip-version-check
 
-.PHONY: run test lint format evals bench train install-local install-dev clean
+.PHONY: run test lint format lock audit evals bench train install-local install-dev clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ lint: install-dev  ## ruff: lint and formatting check (what CI runs)
 format: install-dev  ## ruff: fix what can be fixed and format
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+lock: install-dev  ## requirements.lock: every runtime dependency pinned with hashes (the image installs it)
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock requirements.txt
+
+audit: install-dev  ## known vulnerabilities in the pinned dependencies (needs the advisory database online)
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --disable-pip --no-deps -r requirements.lock -r requirements-dev.txt
 
 evals: install-local  ## classifier quality on the golden and challenge sets; fails below the thresholds
 	$(PY) -m evals $(EVALS_ARGS)

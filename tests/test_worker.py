@@ -512,3 +512,16 @@ def test_worker_registers_itself_again_after_a_redis_flush(redis_conn):
     assert Worker.all(connection=redis_conn) == []
     worker.heartbeat()
     assert [w.name for w in Worker.all(connection=redis_conn)] == ["sobrevivente"]
+
+
+def test_workers_refuse_jobs_that_name_a_function_outside_worker_jobs(services, redis_conn, tmp_path):
+    from worker.workers import InProcessWorker
+
+    marker = tmp_path / "executado"
+    queue = get_queue(redis_conn)
+    job = queue.enqueue("os.system", f"touch {marker}")  # what anyone with Redis access could try
+    InProcessWorker([queue], connection=redis_conn, serializer=JSONSerializer).work(burst=True)
+    job.refresh()
+    assert job.get_status() == "failed"
+    assert "função de job não permitida" in job.latest_result().exc_string
+    assert not marker.exists()
