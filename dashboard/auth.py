@@ -19,8 +19,8 @@ from shared.settings import get_settings
 from shared.users import UserInfo
 
 _SESSION_KEY = "_sessao"  # where this browser session keeps its session id
-_PENDING_COOKIE = "_cookie_pendente"
-_STALE_COOKIE = "_cookie_apagar"
+_COOKIE_WRITE = "_cookie_gravar"  # (value, expiry) this browser session keeps writing; "" + the epoch deletes
+_EPOCH = datetime(1970, 1, 1)
 _NOTICE = "_aviso_login"
 
 
@@ -35,9 +35,26 @@ def client_address() -> str:
     return st.context.ip_address or "desconhecido"
 
 
-def _cookies(key: str) -> stx.CookieManager:
-    """The cookie component (one instance per purpose in a run: each needs its own widget key)."""
-    return stx.CookieManager(key=key)
+def _write_cookie() -> None:
+    """Render the cookie write this browser session owes (after a login or a logout), in every run.
+
+    The cookie component acts in the browser once its frame has loaded; a frame drawn in one run only can be
+    removed by the next run (each component's first answer starts one) before it acts. Drawn in every run with
+    the same key, the frame stays, acts once, and answers again only when the value changes.
+    """
+    write = st.session_state.get(_COOKIE_WRITE)
+    if write is None:
+        return
+    value, expires_at = write
+    settings = get_settings()
+    stx.CookieManager(key="alumusic_cookies").set(
+        settings.cookie_name,
+        value,
+        key="alumusic_cookie_write",
+        expires_at=expires_at,
+        secure=settings.secure_cookie,
+        same_site="strict",
+    )
 
 
 def current_user() -> UserInfo | None:
@@ -46,21 +63,14 @@ def current_user() -> UserInfo | None:
     token = st.session_state.get(_SESSION_KEY) or st.context.cookies.get(settings.cookie_name)
     user = auth.session_user(token)
     if user is None:
-        if st.session_state.pop(_STALE_COOKIE, None):  # in the run after the logout, like the login's cookie
-            _cookies("alumusic_cookie_out").delete(settings.cookie_name, key="alumusic_cookie_delete")
         if st.session_state.pop(_SESSION_KEY, None):
             st.session_state[_NOTICE] = "Sua sessão terminou (saída, conta desativada ou senha trocada). Entre de novo."
-        return None
-    st.session_state[_SESSION_KEY] = token
-    pending = st.session_state.pop(_PENDING_COOKIE, None)
-    if pending:  # written in the run after the login, so the component reaches the browser
-        _cookies("alumusic_cookie_set").set(
-            settings.cookie_name,
-            pending,
-            expires_at=datetime.now() + timedelta(days=settings.cookie_expiry_days),
-            secure=settings.secure_cookie,
-            same_site="strict",
-        )
+        written = st.session_state.get(_COOKIE_WRITE)
+        if token and (written is None or written[0]):  # the browser holds a dead session's id: forget it
+            st.session_state[_COOKIE_WRITE] = ("", _EPOCH)
+    else:
+        st.session_state[_SESSION_KEY] = token
+    _write_cookie()
     return user
 
 
@@ -90,7 +100,8 @@ def login_form() -> None:
         return
     token = auth.open_session(user)
     st.session_state[_SESSION_KEY] = token
-    st.session_state[_PENDING_COOKIE] = token
+    expires_at = datetime.now() + timedelta(days=get_settings().cookie_expiry_days)
+    st.session_state[_COOKIE_WRITE] = (token, expires_at)
     st.rerun()
 
 
@@ -100,7 +111,7 @@ def logout() -> None:
     st.session_state["usuario"] = None
     auth.close_session(token)
     auth.close_session(st.context.cookies.get(get_settings().cookie_name))
-    st.session_state[_STALE_COOKIE] = True
+    st.session_state[_COOKIE_WRITE] = ("", _EPOCH)
     st.session_state[_NOTICE] = "Você saiu."
 
 

@@ -25,6 +25,7 @@ def test_openapi_document_lists_every_route_with_bearer_security(client):
     assert set(doc["paths"]) == {
         "/api/auth/login",
         "/api/auth/refresh",
+        "/api/auth/logout",
         "/api/comentarios",
         "/api/comments",
         "/api/comentarios/{comment_id}",
@@ -57,6 +58,7 @@ def test_interactive_docs_page_is_served_without_any_cdn(client):
 OPERATIONS = [
     ("POST", "/api/auth/login"),
     ("POST", "/api/auth/refresh"),
+    ("POST", "/api/auth/logout"),
     ("POST", "/api/comentarios"),
     ("GET", "/api/comentarios"),
     ("POST", "/api/comments"),
