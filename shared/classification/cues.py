@@ -975,7 +975,7 @@ de graca
 musicas gratis
 # English
 visit our
-our (?:site|app|store|shop|page|channel)
+our (?:site|app|store|shop|page|channel|platform|website|service|course)
 download (?:free|now|our|the app)
 free (?:songs|music|beats|download|followers|trial)
 buy now
@@ -984,11 +984,14 @@ promo code
 for sale
 dm me
 link in (?:bio|profile)
+sign up (?:today|now|for free)
+unlimited (?:downloads|mp3|music|songs)
 # Spanish
 visita nuestr
-nuestra (?:tienda|pagina|app)
-nuestro (?:sitio|canal)
-descarga gratis
+nuestra (?:tienda|pagina|app|aplicacion|plataforma|web|academia|marca)
+nuestro (?:sitio|canal|servicio|curso|catalogo)
+descarga(?:s|r)? (?:gratis|ilimitad)
+registrate
 gana dinero
 escribeme
 oferta
