@@ -1,4 +1,5 @@
-"""Which classifier runs: `get_classifier(name)` builds one; `current_classifier()` is this process's, built once."""
+"""Which classifier runs: `get_classifier(name)` builds one; `current_classifier()` is this process's, built once
+(the local one reloads by itself when `make train` / `flask treinar` points `current.json` at a new model)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,15 @@ def get_classifier(name: str | None = None) -> Classifier:
 
 
 def current_classifier() -> Classifier:
-    """The configured classifier, built once per settings object (the local model loads once per process)."""
+    """The configured classifier, built once per settings object (the local model loads once per process).
+
+    Every call (every classify job) lets the classifier notice a newly trained model: for the local one a
+    single `stat` of the model pointer, and a reload only when it changed."""
     global _cache
     settings = get_settings()
     if _cache is None or _cache[0] is not settings:
         _cache = (settings, get_classifier(settings.classifier_name))
+    refresh = getattr(_cache[1], "refresh", None)
+    if refresh is not None:
+        refresh()
     return _cache[1]
