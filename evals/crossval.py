@@ -36,7 +36,7 @@ def cross_validate(corpus_dir: Path = local.CORPUS_DIR, folds: int = 5, progress
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=local.PARAMS.random_state)
     for number, (train_idx, test_idx) in enumerate(splitter.split(texts, y), start=1):
         pipeline = local.fit_pipeline([texts[i] for i in train_idx], y[train_idx])
-        probabilities = pipeline.predict_proba([texts[i] for i in test_idx])
+        probabilities = local.sharpen(pipeline.predict_proba([texts[i] for i in test_idx]), local.PARAMS.temperature)
         classes = list(pipeline.classes_)
         for i, row in zip(test_idx, probabilities, strict=True):
             best = int(np.argmax(row))

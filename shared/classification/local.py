@@ -79,6 +79,10 @@ class ModelParams:
     svm_c: float = 1.0
     calibration: str = "isotonic"  # sigmoid | isotonic: isotonic had the lower ECE in CV and on both sets
     calibration_folds: int = 5
+    # Sharpening of the calibrated probabilities (p ** (1 / T), renormalised): the one-vs-rest isotonic
+    # calibration comes out underconfident (5-fold CV on the corpus: accuracy 0.89 at mean confidence 0.85).
+    # The CV log-loss is flat and lowest for T in 0.8-0.9; 0.9 is the mildest: CV ECE 0.041 -> 0.021.
+    temperature: float = 0.9
     cue_weight: float = 0.3  # scale of the hand-written cue features (cues.py); 0 disables them
     spam_weight: float = 1.3  # training weight of SPAM examples: a missed SPAM costs more (gate: recall >= 0.90)
     correction_weight: float = 2.0  # training weight of a curator's correction (a real comment the model got wrong)
@@ -246,6 +250,14 @@ def training_set(
     )
 
 
+def sharpen(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities raised to 1/temperature and renormalised (temperature < 1 makes them more confident)."""
+    if temperature == 1.0:
+        return probabilities
+    powered = np.clip(probabilities, 1e-9, 1.0) ** (1.0 / temperature)
+    return powered / powered.sum(axis=1, keepdims=True)
+
+
 def fit_pipeline(
     texts: Sequence[str], labels: Sequence[str], weights: Sequence[float] | None = None, params: ModelParams = PARAMS
 ) -> Pipeline:
@@ -320,6 +332,7 @@ def train(
                 "examples": len(data.texts),
                 "corrections": len(data.corrections),
                 "classes": list(pipeline.classes_),
+                "temperature": params.temperature,
             }
             _write_atomically(target, lambda tmp: joblib.dump(bundle, tmp))
     summary = TrainingSummary(
@@ -437,7 +450,7 @@ class LocalClassifier(Classifier):
         return True
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        return self.pipeline.predict_proba(list(texts))
+        return sharpen(self.pipeline.predict_proba(list(texts)), self.temperature)
 
     def classify(self, items: Sequence[ClassifierItem]) -> ClassifierOutcome:
         outcome = ClassifierOutcome()
