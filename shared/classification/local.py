@@ -516,9 +516,9 @@ def summary_lines(summary: TrainingSummary, problem: str | None, use_corrections
             f"correções da curadoria usadas: {summary.corrections_used}; descartadas por repetirem (ou quase) um "
             f"texto dos conjuntos de avaliação: {summary.corrections_dropped}"
         )
-    state = "já existia (mesmos dados, parâmetros e código)" if summary.reused else "treinado agora"
+    state = "já existia: mesmos dados, parâmetros e código" if summary.reused else "treinado agora"
     return [
-        f"modelo local treinado: {summary.model} ({state}, {summary.seconds:.1f}s)",
+        f"modelo local treinado: {summary.model} ({state}; {summary.seconds:.1f}s)",
         f"  corpus: {summary.corpus_rows} exemplos"
         + (f" ({summary.corpus_rows_overridden} com o rótulo da curadoria)" if summary.corpus_rows_overridden else ""),
         f"  {source}",
