@@ -7,9 +7,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from evals.dataset import load_dataset
-from evals.gate import Thresholds, shortfalls
+from evals.gate import Thresholds, load_thresholds, shortfalls
 from evals.metrics import Prices, compute_metrics
-from evals.report import GOLDEN_PATH
+from evals.report import CHALLENGE_PATH, GOLDEN_PATH
 from evals.runner import run_classifier
 from shared.classification.base import Classifier
 from shared.settings import ROOT, get_settings
@@ -20,9 +20,23 @@ def _display_path(path: Path) -> str:
     return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(resolved)
 
 
-def evaluate(classifier: Classifier, dataset: Path, batch_size: int, limits: Thresholds, progress: bool = True) -> dict:
+def gate_section(dataset: Path) -> str:
+    """The section of thresholds.toml that applies: golden, challenge, or other (any other CSV)."""
+    resolved = dataset.resolve()
+    return {GOLDEN_PATH: "golden", CHALLENGE_PATH: "challenge"}.get(resolved, "other")
+
+
+def evaluate(
+    classifier: Classifier,
+    dataset: Path,
+    batch_size: int,
+    limits: Thresholds | None = None,
+    progress: bool = True,
+) -> dict:
     rows = load_dataset(dataset)
     settings = get_settings()
+    section = gate_section(dataset)
+    limits = limits or load_thresholds(section)
     run = run_classifier(classifier, rows, batch_size, progress=progress)
     metrics = compute_metrics(
         run.predictions,
@@ -38,9 +52,14 @@ def evaluate(classifier: Classifier, dataset: Path, batch_size: int, limits: Thr
             "modelo": classifier.model,
             "versao_prompt": classifier.prompt_version,
             "conjunto": _display_path(dataset),
-            "conjunto_dourado": dataset.resolve() == GOLDEN_PATH,
+            "conjunto_dourado": section == "golden",
+            "secao_limites": section,
             "tamanho_lote": batch_size,
         },
-        "gate": {"aprovado": not problems, "abaixo_do_limite": problems, "limites": vars(limits)},
+        "gate": {
+            "aprovado": not problems,
+            "abaixo_do_limite": problems,
+            "limites": {name: value for name, value in vars(limits).items() if value is not None},
+        },
         "metricas": metrics,
     }

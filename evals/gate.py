@@ -1,4 +1,5 @@
-"""The quality gate: limits read from `evals/thresholds.toml` (their only home), and what fell short."""
+"""The quality gate: limits read from `evals/thresholds.toml` (their only home, one section per dataset), and
+what fell short."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from shared.vocabulary import CATEGORY_VALUES
 
 THRESHOLDS_PATH = Path(__file__).resolve().parent / "thresholds.toml"
+SECTIONS = ("golden", "challenge", "other")
+CONFIDENT = 0.9  # an answer with at least this confidence is a "confident" one
 
 
 @dataclass(frozen=True)
@@ -16,15 +19,24 @@ class Thresholds:
     macro_f1: float
     spam_recall: float
     category_f1: float
+    confident_error_rate: float | None = None  # at most; None = not gated
+    ece: float | None = None  # at most; None = not gated
 
 
-def load_thresholds(path: Path = THRESHOLDS_PATH) -> Thresholds:
+def load_thresholds(section: str = "other", path: Path = THRESHOLDS_PATH) -> Thresholds:
     with path.open("rb") as fh:
-        gate = tomllib.load(fh).get("gate", {})
-    names = {f.name for f in fields(Thresholds)}
-    if set(gate) != names:
-        raise ValueError(f"{path.name}: a seção [gate] deve ter exatamente {', '.join(sorted(names))}")
-    values = {name: float(gate[name]) for name in names}
+        data = tomllib.load(fh)
+    if section not in data:
+        raise ValueError(f"{path.name}: falta a seção [{section}]")
+    gate = data[section]
+    required = {f.name for f in fields(Thresholds) if f.default is not None}
+    allowed = {f.name for f in fields(Thresholds)}
+    if not required <= set(gate) <= allowed:
+        raise ValueError(
+            f"{path.name}: a seção [{section}] deve ter {', '.join(sorted(required))} "
+            f"(opcionais: {', '.join(sorted(allowed - required))})"
+        )
+    values = {name: float(value) for name, value in gate.items()}
     if not all(0.0 <= v <= 1.0 for v in values.values()):
         raise ValueError(f"{path.name}: limites devem estar entre 0 e 1")
     return Thresholds(**values)
@@ -45,4 +57,16 @@ def shortfalls(metrics: dict, limits: Thresholds) -> list[str]:
             problems.append(f"F1 de {category} não medido: o conjunto não tem exemplos dessa categoria")
         elif row["f1"] < limits.category_f1:
             problems.append(f"F1 de {category} {row['f1']:.3f} < {limits.category_f1:.2f}")
+    confident = metrics.get("erros_confiantes")
+    if limits.confident_error_rate is not None and confident and confident["taxa"] > limits.confident_error_rate:
+        problems.append(
+            f"erros com confiança ≥ {confident['limiar']:.1f}: {confident['taxa']:.3f} "
+            f"({confident['quantidade']}) > {limits.confident_error_rate:.2f}"
+        )
+    ece = metrics.get("calibracao", {}).get("ece")
+    if limits.ece is not None:
+        if ece is None:
+            problems.append("ECE não medido: nenhum resultado válido")
+        elif ece > limits.ece:
+            problems.append(f"ECE {ece:.3f} > {limits.ece:.2f}")
     return problems

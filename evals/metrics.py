@@ -17,6 +17,7 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import MultiLabelBinarizer
 
+from evals.gate import CONFIDENT
 from evals.runner import Prediction
 from shared.classification.usage import LlmUsage
 from shared.vocabulary import CATEGORY_VALUES, Category
@@ -116,6 +117,12 @@ def calibration_metrics(predictions: Sequence[Prediction]) -> dict:
     return {"faixas": buckets, "ece": _r(ece), "sem_confianca": len(predictions) - len(scored)}
 
 
+def confident_errors(predictions: Sequence[Prediction], threshold: float = CONFIDENT) -> dict:
+    """Answers that are wrong with confidence >= threshold, as a count and as a share of ALL answers."""
+    wrong = [p for p in predictions if p.result is not None and not p.correct and p.result.confianca >= threshold]
+    return {"limiar": threshold, "quantidade": len(wrong), "taxa": _r(len(wrong) / len(predictions))}
+
+
 def latency_metrics(predictions: Sequence[Prediction], wall_seconds: float) -> dict:
     latencies = np.array([p.latency_ms for p in predictions], dtype=float)
     p50, p95 = np.percentile(latencies, [50, 95])
@@ -168,6 +175,7 @@ def compute_metrics(
         **category_metrics(predictions),
         "tags": tag_metrics(predictions),
         "calibracao": calibration_metrics(predictions),
+        "erros_confiantes": confident_errors(predictions),
         "latencia": latency_metrics(predictions, wall_seconds),
         "llm": llm_metrics(calls, prices),
         "erros_de_classificacao": misclassified(predictions),

@@ -195,8 +195,21 @@ def test_gate_names_every_limit_that_fell_short(hand_dataset: Path):
     assert shortfalls(m, Thresholds(macro_f1=0.6, spam_recall=0.5, category_f1=0.5)) == []
 
 
-def test_thresholds_live_in_one_file_with_the_documented_defaults():
-    assert load_thresholds(THRESHOLDS_PATH) == Thresholds(macro_f1=0.85, spam_recall=0.90, category_f1=0.75)
+def test_thresholds_live_in_one_file_with_a_section_per_dataset():
+    assert load_thresholds("golden", THRESHOLDS_PATH) == Thresholds(macro_f1=0.90, spam_recall=0.90, category_f1=0.75)
+    assert load_thresholds("challenge", THRESHOLDS_PATH) == Thresholds(
+        macro_f1=0.85, spam_recall=0.90, category_f1=0.75, confident_error_rate=0.03, ece=0.08
+    )
+    assert load_thresholds("other", THRESHOLDS_PATH) == Thresholds(macro_f1=0.85, spam_recall=0.90, category_f1=0.75)
+
+
+def test_gate_on_confident_errors_and_calibration(hand_dataset: Path):
+    run = run_classifier(hand_classifier(), load_dataset(hand_dataset), batch_size=10, progress=False)
+    m = compute_metrics(run.predictions, run.calls, run.wall_seconds, Prices(0, 0))
+    # wrong with confidence >= 0.9: sp2 (0.95) -> 1 of 10 answers
+    assert m["erros_confiantes"] == {"limiar": 0.9, "quantidade": 1, "taxa": 0.1}
+    limits = Thresholds(macro_f1=0.5, spam_recall=0.5, category_f1=0.5, confident_error_rate=0.03, ece=0.08)
+    assert shortfalls(m, limits) == ["erros com confiança ≥ 0.9: 0.100 (1) > 0.03", "ECE 0.283 > 0.08"]
 
 
 def test_classification_error_counts_as_wrong_and_is_never_dropped(tmp_path: Path):
@@ -241,7 +254,7 @@ def test_good_classifier_passes_and_writes_json_and_markdown(tmp_path: Path):
 
     assert result.exit_code == 0, result.output
     assert asked == ["local"]
-    assert "Gate de qualidade aprovado." in result.stdout and "| macro-F1 | 1.000 | ≥ 0.85 |" in result.stdout
+    assert "Gate de qualidade aprovado (" in result.stdout and "| macro-F1 | 1.000 | ≥ 0.85 |" in result.stdout
     data = json.loads((tmp_path / "out" / "bom-roteiro.json").read_text(encoding="utf-8"))
     assert data["gate"] == {
         "aprovado": True,
@@ -349,3 +362,110 @@ def test_local_eval_runs_without_postgresql_or_redis(tmp_path: Path):
     report = json.loads((tmp_path / "mini-local.json").read_text(encoding="utf-8"))
     assert report["execucao"]["modelo"].startswith("local-tfidf-")
     assert report["metricas"]["itens"] == 5 and report["metricas"]["falhas"] == 0
+
+
+def _held_out_pair(tmp_path: Path, challenge_answer: str = "right") -> tuple[Path, Path, ScriptedClassifier]:
+    golden_rows = [(f"dourado {c} {n}", c) for c in CATEGORIES for n in range(3)]
+    challenge_rows = [(f"desafio {c} {n}", c) for c in CATEGORIES for n in range(3)]
+    golden = write_csv(tmp_path / "golden.csv", ["texto", "categoria"], golden_rows)
+    challenge = write_csv(tmp_path / "challenge.csv", ["texto", "categoria"], challenge_rows)
+    answers = {t: (c, 0.8, ()) for t, c in golden_rows}
+    # the challenge set is answered with high confidence; "wrong" turns every SPAM into a confident ELOGIO
+    answers |= {
+        t: (("ELOGIO", 0.97, ()) if challenge_answer == "wrong" and c == "SPAM" else (c, 0.97, ()))
+        for t, c in challenge_rows
+    }
+    return golden, challenge, ScriptedClassifier(answers)
+
+
+CATEGORIES = ("ELOGIO", "CRÍTICA", "SUGESTÃO", "DÚVIDA", "SPAM")
+
+
+@pytest.fixture
+def held_out(tmp_path: Path, monkeypatch):
+    """The default run's two sets and REPORT.md, redirected to temporary files."""
+    import evals.cli
+    import evals.evaluation
+
+    def use(challenge_answer: str = "right") -> ScriptedClassifier:
+        golden, challenge, classifier = _held_out_pair(tmp_path, challenge_answer)
+        monkeypatch.setattr(evals.cli, "HELD_OUT", (golden, challenge))
+        monkeypatch.setattr(evals.evaluation, "GOLDEN_PATH", golden.resolve())
+        monkeypatch.setattr(evals.evaluation, "CHALLENGE_PATH", challenge.resolve())
+        monkeypatch.setattr(evals.cli, "REPORT_PATH", tmp_path / "REPORT.md")
+        return classifier
+
+    return use
+
+
+def test_default_run_evaluates_both_sets_side_by_side_and_writes_report_md(held_out, tmp_path: Path):
+    classifier = held_out()
+    result = invoke(["--saida", str(tmp_path / "out")], lambda name: classifier)
+
+    assert result.exit_code == 0, result.output
+    assert "| métrica | dourado | desafio |" in result.stdout
+    assert "| macro-F1 | 1.000 | 1.000 |" in result.stdout
+    assert "| erros com confiança ≥ 0.9 | 0.000 (0 de 15) | 0.000 (0 de 15) |" in result.stdout
+    assert "Gate de qualidade aprovado (" in result.stdout and result.stdout.count("Gate de qualidade aprovado") == 2
+    report = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
+    assert "## Lado a lado" in report and "### Resumo" in report
+    assert "O conjunto de desafio mede, não ensina" in report  # its rows are never listed there
+    for stem in ("golden-roteiro", "challenge-roteiro"):
+        data = json.loads((tmp_path / "out" / f"{stem}.json").read_text(encoding="utf-8"))
+        assert data["execucao"]["modelo"] == "roteiro-teste"
+    limits = json.loads((tmp_path / "out" / "challenge-roteiro.json").read_text(encoding="utf-8"))["gate"]["limites"]
+    assert limits == {
+        "macro_f1": 0.85,
+        "spam_recall": 0.9,
+        "category_f1": 0.75,
+        "confident_error_rate": 0.03,
+        "ece": 0.08,
+    }
+
+
+def test_the_gate_covers_both_sets(held_out, tmp_path: Path):
+    classifier = held_out(challenge_answer="wrong")
+    result = invoke(["--out", str(tmp_path / "out")], lambda name: classifier)
+
+    assert result.exit_code == 1
+    assert "Gate de qualidade aprovado (" in result.stdout  # golden
+    assert "Gate de qualidade REPROVADO (" in result.stderr and "recall de SPAM 0.000 < 0.90" in result.stderr
+    assert "erros com confiança ≥ 0.9: 0.200 (3) > 0.03" in result.stderr
+
+
+def test_a_new_model_prints_before_and_after(held_out, tmp_path: Path):
+    classifier = held_out()
+    out = tmp_path / "out"
+    first = invoke(["--out", str(out)], lambda name: classifier)
+    assert first.exit_code == 0 and "antes" not in first.stdout
+
+    classifier.model = "roteiro-novo"
+    classifier.answers = {
+        t: (("ELOGIO", 0.97, ()) if c == "SPAM" else (c, a[1], ())) for t, (c, *a) in classifier.answers.items()
+    }
+    second = invoke(["--out", str(out)], lambda name: classifier)
+
+    assert "antes (roteiro-teste" in second.stdout and "→ depois (roteiro-novo)" in second.stdout
+    assert "  macro-F1: 1.000 → " in second.stdout and "  recall de SPAM: 1.000 → 0.000" in second.stdout
+    assert len((out / "historico.jsonl").read_text(encoding="utf-8").splitlines()) == 4
+
+
+def test_cross_validation_prints_macro_f1_worst_category_and_confident_errors(tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    words = {
+        "ELOGIO": "lindo perfeito maravilhoso incrível amei",
+        "CRÍTICA": "péssimo horrível ruim lixo decepção",
+        "SUGESTÃO": "podiam deveriam lancem tragam façam",
+        "DÚVIDA": "quando onde qual quanto como",
+        "SPAM": "ganhe pix promoção clique seguidores",
+    }
+    rows = [(f"{w} número {n} {c.lower()}", c) for c, ws in words.items() for n, w in enumerate(ws.split() * 3)]
+    write_csv(corpus / "mini.csv", ["texto", "categoria"], rows)
+
+    result = invoke(["--cv", "--corpus", str(corpus), "--partes", "3", "--saida", str(tmp_path / "out")], None)
+
+    assert result.exit_code == 0, result.output
+    assert "Validação cruzada estratificada (3 partes)" in result.stdout
+    assert "macro-F1" in result.stdout and "pior categoria" in result.stdout
+    assert "erros com confiança ≥ 0.9:" in result.stdout

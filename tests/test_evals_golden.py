@@ -4,7 +4,6 @@ corpus: they are never trained on."""
 from __future__ import annotations
 
 import csv
-import re
 from collections import Counter
 
 import pytest
@@ -13,13 +12,12 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from evals.dataset import load_dataset
 from evals.report import CHALLENGE_PATH, GOLDEN_PATH
+from shared.classification.heldout import HELD_OUT_PATHS, NEAR_DUPLICATE_SIMILARITY, HeldOutFilter, loose_key
 from shared.settings import ROOT
-from shared.text import normalize_text, strip_accents
+from shared.text import normalize_text
 from shared.vocabulary import CATEGORY_VALUES
 
 CORPUS_DIR = ROOT / "shared" / "data" / "corpus"
-# Character n-gram TF-IDF cosine at or above this means "the same comment, slightly reworded".
-NEAR_DUPLICATE_SIMILARITY = 0.70
 
 
 HELD_OUT = {"dourado": GOLDEN_PATH, "desafio": CHALLENGE_PATH}
@@ -37,13 +35,6 @@ def corpus_texts() -> list[str]:
         with path.open(encoding="utf-8", newline="") as fh:
             texts += [row["texto"] for row in csv.DictReader(fh)]
     return texts
-
-
-def loose_key(text: str) -> str:
-    """Same text ignoring case, accents, punctuation, emojis and stretched letters ("amooo" == "amo!")."""
-    normalized = normalize_text(text)
-    words = " ".join(re.findall(r"[a-z0-9]+", strip_accents(normalized)))
-    return re.sub(r"(.)\1+", r"\1", words) or re.sub(r"\s+", "", normalized)
 
 
 def test_golden_set_has_300_rows_and_50_per_category():
@@ -90,3 +81,15 @@ def test_loose_key_catches_the_near_duplicates_it_is_meant_to():
     assert loose_key("DATA?") == loose_key("data")
     assert loose_key("🔥🔥🔥") == loose_key("🔥 🔥🔥") != loose_key("😡")
     assert loose_key("show bom") != loose_key("show ruim")
+
+
+def test_the_training_filter_uses_both_evaluation_sets_and_catches_reworded_texts():
+    assert set(HELD_OUT_PATHS) == {GOLDEN_PATH, CHALLENGE_PATH}
+    held_out = HeldOutFilter(["o app fecha sozinho toda vez que abro a letra da música"])
+    assert held_out.matches(
+        [
+            "O APP FECHA SOZINHO TODA VEZ QUE ABRO A LETRA DA MÚSICA!!!",  # loose key
+            "o app fecha sozinho toda vez que eu abro a letra da musica",  # near duplicate
+            "como faço pra mudar meu plano?",  # unrelated
+        ]
+    ) == [True, True, False]

@@ -114,3 +114,16 @@ def save_human_correction(
         criado_em=row.created_at,
         criado_por=user_email,
     )
+
+
+def current_corrections() -> list[tuple[str, str]]:
+    """(text, category value) of every comment whose current classification is a human correction, oldest
+    correction first: the training data the curators made (`flask --app ingest_api treinar`)."""
+    query = (
+        select(Comment.text, Classification.category)
+        .join(Classification, Classification.comment_id == Comment.id)
+        .where(Classification.is_current, Classification.origin == Origin.HUMANO)
+        .order_by(Classification.created_at, Classification.id)
+    )
+    with session_scope() as session:
+        return [(text, Category(category).value) for text, category in session.execute(query)]

@@ -1,5 +1,6 @@
 """Which classifier runs: `get_classifier(name)` builds one; `current_classifier()` is this process's, built once
-(and the local one while the daily LLM budget is used up)."""
+(the local one while the daily LLM budget is used up; it reloads by itself when `make train` / `flask treinar`
+points `current.json` at a new model)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,10 @@ def get_classifier(name: str | None = None) -> Classifier:
 
 def current_classifier() -> Classifier:
     """The configured classifier, built once per settings object (the local model loads once per process); the
-    local classifier instead of Gemini while LLM_DAILY_BUDGET_USD is used up."""
+    local classifier instead of Gemini while LLM_DAILY_BUDGET_USD is used up.
+
+    Every call (every classify job) lets the classifier notice a newly trained model: for the local one a
+    single `stat` of the model pointer, and a reload only when it changed."""
     global _cache_settings
     settings = get_settings()
     if settings is not _cache_settings:
@@ -44,4 +48,7 @@ def current_classifier() -> Classifier:
         name = "local"
     if name not in _cache:
         _cache[name] = get_classifier(name)
+    refresh = getattr(_cache[name], "refresh", None)
+    if refresh is not None:
+        refresh()
     return _cache[name]

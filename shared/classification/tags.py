@@ -715,8 +715,9 @@ _CLAUSE_BREAK = re.compile(r"[.!?;\n]")
 def _compiled() -> tuple[tuple[FeatureTag, re.Pattern[str]], ...]:
     compiled = []
     for tag in LEXICON:
-        alternatives = "|".join(p if p.startswith(r"\b") else rf"\b{p}" for p in tag.patterns)
-        compiled.append((tag, re.compile(alternatives)))
+        # one word boundary in front of the whole alternation: same matches, much faster than one per branch
+        alternatives = "|".join(p.removeprefix(r"\b") for p in tag.patterns)
+        compiled.append((tag, re.compile(rf"\b(?:{alternatives})")))
     return tuple(compiled)
 
 
