@@ -8,7 +8,6 @@ import re
 from collections import Counter
 
 import pytest
-
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
