@@ -235,10 +235,12 @@ END $$;
 -- occurred_at never changes in practice; if a fix-up changes it (or the client's artist), the rollups follow.
 CREATE FUNCTION rollup_comment_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO rollup_comments_hourly AS r (hour, shard, comments)
-  VALUES (rollup_hour(OLD.occurred_at), (pg_backend_pid() % {COMMENT_SHARDS})::smallint, -1),
-         (rollup_hour(NEW.occurred_at), (pg_backend_pid() % {COMMENT_SHARDS})::smallint, 1)
-  ON CONFLICT (hour, shard) DO UPDATE SET comments = r.comments + excluded.comments;
+  IF rollup_hour(OLD.occurred_at) <> rollup_hour(NEW.occurred_at) THEN
+    INSERT INTO rollup_comments_hourly AS r (hour, shard, comments)
+    VALUES (rollup_hour(OLD.occurred_at), (pg_backend_pid() % {COMMENT_SHARDS})::smallint, -1),
+           (rollup_hour(NEW.occurred_at), (pg_backend_pid() % {COMMENT_SHARDS})::smallint, 1)
+    ON CONFLICT (hour, shard) DO UPDATE SET comments = r.comments + excluded.comments;
+  END IF;
   PERFORM rollup_apply(ARRAY(
     SELECT ROW(k.id, rollup_hour(OLD.occurred_at), k.category, k.confidence, coalesce(OLD.artist, k.artist),
                OLD.artist IS NOT NULL, -1)::rollup_change
