@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -20,8 +20,9 @@ from shared.classification.classify import classify_comments
 from shared.classification.corrections import save_human_correction
 from shared.contracts import ClassificationResult, Tag
 from shared.db import session_scope
-from shared.reporting import rollups
-from shared.vocabulary import CATEGORY_VALUES
+from shared.reporting import queries, rollups
+from shared.reporting.filters import CommentFilter
+from shared.vocabulary import CATEGORY_VALUES, Category
 from tests.pipeline_helpers import KeywordClassifier, add_comments
 
 # Each rollup as (key, value) rows with the recount that must give the same rows. Shards are summed (they only
@@ -204,6 +205,34 @@ def test_rebuild_gives_the_same_rollups_and_reports_counts(runner):
     assert "30 comentário(s)" in result.output
     assert "30 com classificação atual" in result.output
     assert_rollups_match_recount("after the command")
+
+
+def test_dashboard_counts_from_rollups_equal_the_counts_from_comments():
+    rng = random.Random(5)
+    models = [VaryingClassifier(model="palavras-1"), VaryingClassifier(model="palavras-2")]
+    ids = _new_comments(rng, 40)
+    classify_comments(ids[:30], models[0])
+    classify_comments(ids[:10], models[1])
+    save_human_correction(ids[3], "CRÍTICA", "curadoria@alumusic.com.br", tags=["feat_autotune"])
+    day = date(2026, 11, 18)
+    filters = [
+        CommentFilter(),
+        CommentFilter(desde=day, ate=day),
+        CommentFilter(desde=day - timedelta(days=1), ate=day, categoria=Category.ELOGIO),
+        CommentFilter(categoria=Category.CRITICA),
+        CommentFilter(tag="feat_autotune"),
+        CommentFilter(tag="feat_autotune", categoria=Category.CRITICA, ate=day),
+        CommentFilter(artista="banda aurora", categoria=Category.ELOGIO),
+        CommentFilter(artista="Luna Ferraz", categoria=Category.CRITICA, desde=day),
+        CommentFilter(artista="Luna Ferraz"),  # unclassified comments match too: not a rollup count
+    ]
+    with session_scope() as session:
+        for filtro in filters:
+            expected = queries.count_comments(session, filtro, use_rollups=False)
+            assert queries.count_comments(session, filtro) == expected, filtro
+        assert queries.count_comments(session, CommentFilter(desde=day, ate=day)) > 0
+        assert queries._rollup_count(session, CommentFilter(artista="Luna Ferraz")) is None
+        assert queries._rollup_count(session, CommentFilter(categoria=Category.SPAM, q="show")) is None
 
 
 def test_truncating_a_base_table_empties_what_depends_on_it():
