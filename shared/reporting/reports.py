@@ -216,29 +216,18 @@ def categories_by_artist(session: Session, period: Period, limit: int = TOP_ARTI
 def confidence_by_category(session: Session, period: Period) -> list[ConfiancaCategoria]:
     """Average (exact) and median (approximate, from the confidence histogram) of the current
     classifications per category (categories with data)."""
-    params = _params(period)
+    # One pass: the count, the confidence sum and each histogram bucket summed (no unnest of the arrays).
+    buckets = ", ".join(f"sum(confidence_histogram[{i + 1}]) AS b{i}" for i in range(HISTOGRAM_BUCKETS))
     stats = _rows(
         session,
         f"""
-        SELECT category::text AS category, sum(comments) AS total, sum(confidence_sum) AS confidence_sum
+        SELECT category::text AS category, sum(comments) AS total, sum(confidence_sum) AS confidence_sum, {buckets}
         FROM rollup_categories_hourly WHERE {_IN_PERIOD}
         GROUP BY 1 HAVING sum(comments) > 0
     """,  # noqa: S608 - constant fragments only; every value is a bound parameter
-        **params,
+        **_params(period),
     )
-    histograms: dict[str, list[int]] = {r["category"]: [0] * HISTOGRAM_BUCKETS for r in stats}
-    for r in _rows(
-        session,
-        f"""
-        SELECT r.category::text AS category, b.position, sum(b.total) AS total
-        FROM rollup_categories_hourly r, unnest(r.confidence_histogram) WITH ORDINALITY AS b(total, position)
-        WHERE {_IN_PERIOD.replace("hour", "r.hour")}
-        GROUP BY 1, 2
-    """,  # noqa: S608 - constant fragments only; every value is a bound parameter
-        **params,
-    ):
-        if r["category"] in histograms:
-            histograms[r["category"]][int(r["position"]) - 1] = int(r["total"])
+    histograms = {r["category"]: [int(r[f"b{i}"]) for i in range(HISTOGRAM_BUCKETS)] for r in stats}
     result = []
     by_category = {r["category"]: r for r in stats}
     for category in CATEGORY_VALUES:
