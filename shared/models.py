@@ -249,7 +249,7 @@ class RollupCategoriesHourly(Base):
 
 
 class RollupTagsHourly(Base):
-    """Comments whose current classification cites the tag, per hour and category."""
+    """Comments whose current classification cites the tag, per hour and category (and their confidence)."""
 
     __tablename__ = "rollup_tags_hourly"
 
@@ -257,6 +257,7 @@ class RollupTagsHourly(Base):
     category: Mapped[Category] = mapped_column(CATEGORY_ENUM, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     comments: Mapped[int] = mapped_column(Integer)
+    confidence_histogram: Mapped[list[int]] = mapped_column(ARRAY(Integer))  # as in rollup_categories_hourly
 
 
 class RollupArtistsHourly(Base):

@@ -48,10 +48,18 @@ CHECKS = {
             FROM (SELECT hour, category, count(*) AS n, sum(confidence::numeric) AS s FROM cur GROUP BY 1, 2) a""",  # noqa: S608
     ),
     "tags": (
-        "SELECT hour, category::text, code, comments FROM rollup_tags_hourly WHERE comments <> 0",
-        """SELECT date_trunc('hour', c.occurred_at, 'UTC'), k.category::text, t.code, count(*)
-           FROM classification_tags t JOIN classifications k ON k.id = t.classification_id AND k.is_current
-           JOIN comments c ON c.id = k.comment_id GROUP BY 1, 2, 3""",
+        "SELECT hour, category::text, code, comments, confidence_histogram FROM rollup_tags_hourly WHERE comments <> 0",
+        f"""WITH cur AS (
+              SELECT date_trunc('hour', c.occurred_at, 'UTC') AS hour, k.category::text AS category, t.code,
+                     {_BUCKET} AS bucket
+              FROM classification_tags t JOIN classifications k ON k.id = t.classification_id AND k.is_current
+              JOIN comments c ON c.id = k.comment_id),
+            buckets AS (SELECT hour, category, code, bucket, count(*) AS n FROM cur GROUP BY 1, 2, 3, 4)
+            SELECT a.hour, a.category, a.code, a.n,
+                   ARRAY(SELECT coalesce((SELECT b.n FROM buckets b WHERE (b.hour, b.category, b.code, b.bucket)
+                                          = (a.hour, a.category, a.code, i)), 0)::int
+                         FROM generate_series(0, 19) AS i ORDER BY i)
+            FROM (SELECT hour, category, code, count(*) AS n FROM cur GROUP BY 1, 2, 3) a""",  # noqa: S608
     ),
     "artists": (
         "SELECT hour, category::text, artist, client_sent, comments FROM rollup_artists_hourly WHERE comments <> 0",
@@ -74,6 +82,10 @@ def assert_rollups_match_recount(context: str = "") -> None:
         stray = session.execute(
             text("""SELECT count(*) FROM rollup_categories_hourly WHERE comments = 0
                     AND (confidence_sum <> 0 OR confidence_histogram <> array_fill(0, ARRAY[20]))""")
+        ).scalar()
+        stray += session.execute(
+            text("""SELECT count(*) FROM rollup_tags_hourly WHERE comments = 0
+                    AND confidence_histogram <> array_fill(0, ARRAY[20])""")
         ).scalar()
         assert stray == 0, f"{context}: zero rows with confidence left"
         for name, (rollup_sql, recount_sql) in CHECKS.items():
@@ -225,6 +237,11 @@ def test_dashboard_counts_from_rollups_equal_the_counts_from_comments():
         CommentFilter(artista="banda aurora", categoria=Category.ELOGIO),
         CommentFilter(artista="Luna Ferraz", categoria=Category.CRITICA, desde=day),
         CommentFilter(artista="Luna Ferraz"),  # unclassified comments match too: not a rollup count
+        CommentFilter(confianca_min=0.7),
+        CommentFilter(confianca_min=0.5, categoria=Category.ELOGIO, desde=day),
+        CommentFilter(confianca_min=0.65, tag="feat_autotune", ate=day),
+        CommentFilter(confianca_min=0.05, tag="feat_setlist"),
+        CommentFilter(confianca_min=0.72, categoria=Category.CRITICA),  # not a bucket boundary: comments table
     ]
     with session_scope() as session:
         for filtro in filters:
@@ -233,6 +250,8 @@ def test_dashboard_counts_from_rollups_equal_the_counts_from_comments():
         assert queries.count_comments(session, CommentFilter(desde=day, ate=day)) > 0
         assert queries._rollup_count(session, CommentFilter(artista="Luna Ferraz")) is None
         assert queries._rollup_count(session, CommentFilter(categoria=Category.SPAM, q="show")) is None
+        assert queries._rollup_count(session, CommentFilter(confianca_min=0.72)) is None
+        assert queries._rollup_count(session, CommentFilter(confianca_min=0.7, tag="feat_autotune")) is not None
 
 
 def test_truncating_a_base_table_empties_what_depends_on_it():

@@ -24,7 +24,7 @@ from shared import clock
 from shared.models import Classification, ClassificationTag, Comment
 from shared.reporting.filters import CommentFilter, apply_filter, current, needs_review, outer_join_current
 from shared.reporting.payloads import ClassificacaoHistorico, ComentarioDetalhe, ComentarioResumo, PaginaComentarios
-from shared.reporting.rollups import ceil_hour
+from shared.reporting.rollups import HISTOGRAM_BUCKETS, ceil_hour
 from shared.settings import get_settings
 from shared.vocabulary import CommentStatus
 
@@ -145,16 +145,27 @@ def list_comments(
     return PaginaComentarios(itens=[_item(r) for r in rows], proximo_cursor=next_cursor, limite=limit)
 
 
+def _bucket_boundary(value: float | None) -> int | None:
+    """The histogram bucket that starts exactly at `value` (0.05 steps, like the dashboard's slider), else None."""
+    if value is None:
+        return None
+    scaled = value * HISTOGRAM_BUCKETS
+    return round(scaled) if abs(scaled - round(scaled)) < 1e-9 else None
+
+
 def _rollup_count(session: Session, filtro: CommentFilter) -> int | None:
     """The count from the hourly rollups (`shared.reporting.rollups`) when they answer it exactly, else None.
 
     They do for a period (local days on whole UTC hours) combined with nothing, a category, a tag (with or
-    without a category) or an artist with a category (the category makes the classification required, so
-    comments still unclassified cannot match the artist alone)."""
+    without a category), an artist with a category (the category makes the classification required, so
+    comments still unclassified cannot match the artist alone), and a minimum confidence on a 0.05 step with
+    any of those but the artist (whole buckets of the confidence histogram)."""
     if any(
-        value is not None
-        for value in (filtro.status, filtro.q, filtro.album, filtro.confianca_min, filtro.confianca_max, filtro.revisar)
+        value is not None for value in (filtro.status, filtro.q, filtro.album, filtro.confianca_max, filtro.revisar)
     ):
+        return None
+    min_bucket = _bucket_boundary(filtro.confianca_min)
+    if filtro.confianca_min is not None and (min_bucket is None or filtro.artista):
         return None
     if filtro.artista and (filtro.tag or filtro.categoria is None):
         return None
@@ -179,11 +190,14 @@ def _rollup_count(session: Session, filtro: CommentFilter) -> int | None:
         table = "rollup_artists_hourly"
         conditions.append("lower(artist) = :artist")
         params["artist"] = filtro.artista.lower()
-    elif filtro.categoria is not None:
+    elif filtro.categoria is not None or min_bucket is not None:
         table = "rollup_categories_hourly"
     else:
         table = "rollup_comments_hourly"
-    sql = f"SELECT coalesce(sum(comments), 0) FROM {table} WHERE {' AND '.join(conditions)}"  # noqa: S608 - constants
+    counted = "comments"
+    if min_bucket is not None:  # the buckets from the minimum up (bucket i holds [i/20, (i+1)/20))
+        counted = " + ".join(f"confidence_histogram[{i + 1}]" for i in range(min_bucket, HISTOGRAM_BUCKETS)) or "0"
+    sql = f"SELECT coalesce(sum({counted}), 0) FROM {table} WHERE {' AND '.join(conditions)}"  # noqa: S608
     return int(session.scalar(text(sql), params) or 0)
 
 

@@ -12,7 +12,8 @@ for every zone with a whole-hour offset (America/Sao_Paulo), and "the last 48 h"
 - rollup_categories_hourly (hour, category): current classifications, the sum of their confidence (numeric:
   exact, so the rows match a recount) and a 20-bucket histogram of the confidence (bucket i holds
   [i/20, (i+1)/20); 1.0 goes to the last one) for an approximate median.
-- rollup_tags_hourly (hour, category, code): comments whose current classification cites the tag.
+- rollup_tags_hourly (hour, category, code): comments whose current classification cites the tag, with the
+  same confidence histogram (dashboard counts "tag + confidence >= 70%" are sums of whole buckets).
 - rollup_artists_hourly (hour, category, artist, client_sent): current classifications by artist, the one the
   client sent (client_sent) else the one the classifier set.
 
@@ -107,12 +108,14 @@ BEGIN
   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
   ON CONFLICT (hour, category, artist, client_sent) DO UPDATE SET comments = r.comments + excluded.comments;
 
-  INSERT INTO rollup_tags_hourly AS r (hour, category, code, comments)
-  SELECT ch.hour, ch.category, t.code, sum(ch.sign)::int
+  INSERT INTO rollup_tags_hourly AS r (hour, category, code, comments, confidence_histogram)
+  SELECT ch.hour, ch.category, t.code, sum(ch.sign)::int, {_histogram("ch.confidence", "ch.sign")}
   FROM unnest(changes) AS ch
   JOIN classification_tags t ON t.classification_id = ch.classification_id
   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-  ON CONFLICT (hour, category, code) DO UPDATE SET comments = r.comments + excluded.comments;
+  ON CONFLICT (hour, category, code) DO UPDATE SET
+    comments = r.comments + excluded.comments,
+    confidence_histogram = rollup_add(r.confidence_histogram, excluded.confidence_histogram);
 END $$;
 
 CREATE FUNCTION rollup_apply_tags(changes rollup_tag_change[]) RETURNS void LANGUAGE plpgsql AS $$
@@ -121,13 +124,15 @@ BEGIN
     RETURN;
   END IF;
   PERFORM pg_advisory_xact_lock({LOCK_KEY});
-  INSERT INTO rollup_tags_hourly AS r (hour, category, code, comments)
-  SELECT rollup_hour(c.occurred_at), k.category, ch.code, sum(ch.sign)::int
+  INSERT INTO rollup_tags_hourly AS r (hour, category, code, comments, confidence_histogram)
+  SELECT rollup_hour(c.occurred_at), k.category, ch.code, sum(ch.sign)::int, {_histogram("k.confidence", "ch.sign")}
   FROM unnest(changes) AS ch
   JOIN classifications k ON k.id = ch.classification_id AND k.is_current
   JOIN comments c ON c.id = k.comment_id
   GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-  ON CONFLICT (hour, category, code) DO UPDATE SET comments = r.comments + excluded.comments;
+  ON CONFLICT (hour, category, code) DO UPDATE SET
+    comments = r.comments + excluded.comments,
+    confidence_histogram = rollup_add(r.confidence_histogram, excluded.confidence_histogram);
 END $$;
 
 -- classifications
@@ -293,8 +298,8 @@ BEGIN
   WHERE k.is_current AND coalesce(c.artist, k.artist) IS NOT NULL
   GROUP BY 1, 2, 3, 4;
 
-  INSERT INTO rollup_tags_hourly (hour, category, code, comments)
-  SELECT rollup_hour(c.occurred_at), k.category, t.code, count(*)
+  INSERT INTO rollup_tags_hourly (hour, category, code, comments, confidence_histogram)
+  SELECT rollup_hour(c.occurred_at), k.category, t.code, count(*), {_histogram("k.confidence", "1")}
   FROM classification_tags t
   JOIN classifications k ON k.id = t.classification_id AND k.is_current
   JOIN comments c ON c.id = k.comment_id
@@ -393,6 +398,7 @@ def upgrade() -> None:
         sa.Column("category", _category(), nullable=False),
         sa.Column("code", sa.String(length=64), nullable=False),
         sa.Column("comments", sa.Integer(), nullable=False),
+        sa.Column("confidence_histogram", postgresql.ARRAY(sa.Integer()), nullable=False),
         sa.PrimaryKeyConstraint("hour", "category", "code"),
     )
     op.create_table(
