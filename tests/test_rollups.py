@@ -144,7 +144,21 @@ def _all_ids() -> list[uuid.UUID]:
 def _random_step(rng: random.Random, models: list[VaryingClassifier]) -> str:
     ids = _all_ids()
     action = rng.choice(
-        ["insert", "classify", "classify", "reclassify", "correct", "delete", "untag", "artist"] if ids else ["insert"]
+        [
+            "insert",
+            "classify",
+            "classify",
+            "reclassify",
+            "correct",
+            "delete",
+            "untag",
+            "artist",
+            "move",
+            "drop",
+            "retag",
+        ]
+        if ids
+        else ["insert"]
     )
     some = rng.sample(ids, min(len(ids), rng.randint(1, 8))) if ids else []
     if action == "insert":
@@ -175,6 +189,25 @@ def _random_step(rng: random.Random, models: list[VaryingClassifier]) -> str:
                 text("UPDATE comments SET artist = :artist WHERE id = :id"),
                 {"artist": rng.choice(ARTISTS), "id": some[0]},
             )
+    elif action == "drop":  # a fix-up straight in SQL: a current classification deleted (its tags cascade)
+        with session_scope() as session:
+            session.execute(
+                text("DELETE FROM classifications WHERE comment_id = ANY(:ids) AND is_current"), {"ids": some[:2]}
+            )
+    elif action == "retag":  # a fix-up straight in SQL: a tag code renamed
+        with session_scope() as session:
+            session.execute(
+                text("""UPDATE classification_tags SET code = 'feat_merch' WHERE id IN (
+                          SELECT t.id FROM classification_tags t JOIN classifications k ON k.id = t.classification_id
+                          WHERE k.comment_id = ANY(:ids) AND t.code <> 'feat_merch' LIMIT 1)"""),
+                {"ids": some},
+            )
+    elif action == "move":  # a fix-up straight in SQL: the date the client sent corrected (occurred_at moves)
+        with session_scope() as session:
+            session.execute(
+                text("UPDATE comments SET written_at = coalesce(written_at, received_at) + :delta WHERE id = :id"),
+                {"delta": timedelta(minutes=rng.choice([-200, -30, 45, 300])), "id": some[0]},
+            )
     return action
 
 
@@ -188,7 +221,9 @@ def test_rollups_equal_a_full_recount_after_random_writes(seed):
     for step in range(50):
         done.append(_random_step(rng, models))
         assert_rollups_match_recount(f"seed {seed}, step {step} ({' > '.join(done[-3:])})")
-    assert {"insert", "classify", "reclassify", "correct", "delete", "untag", "artist"} <= set(done)
+    assert {"insert", "classify", "reclassify", "correct", "delete", "untag", "artist", "move", "drop", "retag"} <= set(
+        done
+    )
     with session_scope() as session:  # the sequence left something to count
         assert session.execute(text("SELECT count(*) FROM rollup_tags_hourly WHERE comments > 0")).scalar() > 0
         assert session.execute(text("SELECT count(*) FROM classifications WHERE NOT is_current")).scalar() > 0
