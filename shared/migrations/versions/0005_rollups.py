@@ -69,8 +69,9 @@ def _histogram(confidence: str, weight: str) -> str:
 _TABLES = ("rollup_artists_hourly", "rollup_tags_hourly", "rollup_categories_hourly", "rollup_comments_hourly")
 
 _FUNCTIONS = f"""
+-- STABLE like date_trunc with a zone, so the planner inlines it (an IMMUTABLE wrapper would be a function call).
 CREATE FUNCTION rollup_hour(ts timestamptz) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT date_trunc('hour', ts, 'UTC') $$;
+LANGUAGE sql STABLE PARALLEL SAFE AS $$ SELECT date_trunc('hour', ts, 'UTC') $$;
 
 CREATE FUNCTION rollup_add(a integer[], b integer[]) RETURNS integer[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
