@@ -247,8 +247,8 @@ def confidence_by_category(session: Session, period: Period) -> list[ConfiancaCa
 
 
 def weekly_report(session: Session, period: Period | None = None) -> Relatorio:
-    """Everything the public report shows. Top tags cover the 48 h before the period's end (or before now,
-    when the period ends today)."""
+    """Everything the public report shows, from the rollups. Top tags cover the 48 whole UTC hours before the
+    period's end (or up to the end of the current hour, when the period ends today)."""
     period = period or Period.last_days()
     end = min(period.bounds()[1], clock.now())
     return Relatorio(
