@@ -21,6 +21,7 @@ STEPS = [
     ("Lotes de LLM, servidor Gemini falso a 400 ms (bench.llm_batching)", ["bench.llm_batching"], False),
     ("Dados do relatório: 1.000.000 de comentários por COPY (bench.seed_data)", ["bench.seed_data"], True),
     ("Consultas do relatório e do painel (bench.report)", ["bench.report"], False),
+    ("Custo dos gatilhos dos agregados nas escritas (bench.rollup_writes)", ["bench.rollup_writes"], True),
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -21,12 +22,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
+    SmallInteger,
     String,
     Text,
     func,
 )
 from sqlalchemy import text as sql
-from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -222,3 +225,56 @@ class LlmCall(Base):
         CheckConstraint(f"purpose IN ({_values(LlmPurpose)})", name="purpose_known"),
         Index("ix_llm_calls_created_at", "created_at"),
     )
+
+
+# --- rollups (migration 0005): hourly aggregates of the report, kept exact by triggers in the same transaction
+# as every write to comments, classifications and classification_tags (see the migration for the rules).
+# Hours are UTC hours (`rollup_hour(occurred_at)`); rows may hold zeros after changes and are only ever summed.
+
+
+class RollupCommentsHourly(Base):
+    """Comments of every status per hour; `shard` spreads concurrent inserts (always summed per hour)."""
+
+    __tablename__ = "rollup_comments_hourly"
+
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    comments: Mapped[int] = mapped_column(Integer)
+
+
+class RollupCategoriesHourly(Base):
+    """Current classifications per hour and category, with their confidence (sum and 20-bucket histogram)."""
+
+    __tablename__ = "rollup_categories_hourly"
+
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    category: Mapped[Category] = mapped_column(CATEGORY_ENUM, primary_key=True)
+    comments: Mapped[int] = mapped_column(Integer)
+    confidence_sum: Mapped[Decimal] = mapped_column(Numeric)
+    # Bucket i counts confidences in [i/20, (i+1)/20); 1.0 is in the last one.
+    confidence_histogram: Mapped[list[int]] = mapped_column(ARRAY(Integer))
+
+
+class RollupTagsHourly(Base):
+    """Comments whose current classification cites the tag, per hour and category (and their confidence)."""
+
+    __tablename__ = "rollup_tags_hourly"
+
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    category: Mapped[Category] = mapped_column(CATEGORY_ENUM, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    comments: Mapped[int] = mapped_column(Integer)
+    confidence_histogram: Mapped[list[int]] = mapped_column(ARRAY(Integer))  # as in rollup_categories_hourly
+
+
+class RollupArtistsHourly(Base):
+    """Current classifications per hour, category and artist: the client's (`client_sent`) else the
+    classifier's."""
+
+    __tablename__ = "rollup_artists_hourly"
+
+    hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    category: Mapped[Category] = mapped_column(CATEGORY_ENUM, primary_key=True)
+    artist: Mapped[str] = mapped_column(String(200), primary_key=True)
+    client_sent: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    comments: Mapped[int] = mapped_column(Integer)

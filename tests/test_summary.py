@@ -27,7 +27,7 @@ from shared.text import limit_words
 from shared.vocabulary import Category
 from tests.fake_gemini import Status, Text
 from tests.pipeline_helpers import smtp_env, start_smtp
-from tests.report_seed import classified, utc
+from tests.report_seed import add_comment, classified, classify, utc
 
 WEEK = "2026-W47"  # Monday 2026-11-16 .. Sunday 2026-11-22
 
@@ -102,6 +102,20 @@ def test_aggregates_count_categories_changes_tags_artists_spikes_and_quotes(serv
     assert {q["categoria"] for q in quotes} == {"ELOGIO", "CRÍTICA", "DÚVIDA"}  # never SPAM, never links
     assert all(len(q["texto"]) <= aggregates.QUOTE_MAX_CHARS and "http" not in q["texto"] for q in quotes)
     json.dumps(agg)  # JSON-ready (stored in JSONB)
+
+
+def test_quotes_and_artists_never_show_a_name_only_the_classifier_extracted(services):
+    cid = add_comment("que show maravilhoso, amei demais", when=utc(2026, 11, 18))
+    classify(cid, Category.ELOGIO, 0.99, artista="Nome Inventado")  # extracted, not in the catalogue
+    cid = add_comment("quando sai o disco novo da banda?", when=utc(2026, 11, 18))
+    classify(cid, Category.DUVIDA, 0.99, artista="Banda Aurora")  # extracted, a catalogue name
+    classified("que letra ruim, não gostei nada", Category.CRITICA, when=utc(2026, 11, 18), artista="Cliente Enviou")
+    with session_scope() as session:
+        agg = aggregates.build_aggregates(session, WEEK)
+    by_category = {q["categoria"]: q["artista"] for q in agg["citacoes"]}
+    assert by_category == {"ELOGIO": None, "DÚVIDA": "Banda Aurora", "CRÍTICA": "Cliente Enviou"}
+    assert {a["artista"] for a in agg["artistas"]} == {"Banda Aurora", "Cliente Enviou"}
+    assert "Nome Inventado" not in json.dumps(agg, ensure_ascii=False)
 
 
 def test_offline_template_states_the_key_numbers_in_portuguese_within_250_words(services):

@@ -10,7 +10,8 @@ from redis.exceptions import RedisError
 from shared import clock
 from shared.classification import requeue
 from shared.classification.registry import current_classifier
-from shared.reporting import summary
+from shared.db import session_scope
+from shared.reporting import rollups, summary
 
 
 def _queue_error(exc: RedisError) -> click.ClickException:
@@ -97,4 +98,18 @@ def weekly_summary(semana: str | None, reenviar: bool, refazer: bool, backfill: 
         click.echo(f"{o.iso_week}: {built} ({o.model}); {sent}.")
 
 
-COMMANDS = (reclassify, requeue_failed, reconcile, weekly_summary)
+@click.command("recalcular-agregados")
+def rebuild_rollups() -> None:
+    """Recalcula do zero, numa transação, os agregados por hora que o relatório lê (a partir dos comentários,
+    classificações e tags). As escritas esperam o fim; as leituras continuam."""
+    with session_scope() as session:
+        report = rollups.rebuild(session)
+    click.echo(
+        f"Agregados recalculados: {report.comments} comentário(s), {report.classified} com classificação atual, "
+        f"{report.tag_mentions} menção(ões) de tag."
+    )
+    for table, count in report.rows.items():
+        click.echo(f"  {table}: {count} linha(s)")
+
+
+COMMANDS = (reclassify, requeue_failed, reconcile, weekly_summary, rebuild_rollups)

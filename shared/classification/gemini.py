@@ -24,7 +24,7 @@ from google.genai import errors as genai_errors
 from google.genai import types
 from pydantic import ValidationError
 
-from shared.catalog import canonical_album, canonical_artist
+from shared.catalog import ALBUM_NAMES, ARTIST_NAMES, canonical_album, canonical_artist
 from shared.classification.base import ClassificationFailure, Classifier, ClassifierItem, ClassifierOutcome
 from shared.classification.llm import (
     CALL_ERRORS,
@@ -255,13 +255,18 @@ class GeminiClassifier(Classifier):
         return answer
 
     def _result(self, entry: dict, item: ClassifierItem) -> ClassificationResult:
+        """The entry validated, tags normalised, names the client sent kept; a name the model extracted from the
+        text is kept only when it is a catalogue name (mapped to its canonical spelling): anything else the
+        model wrote there (an unknown or injected name) is dropped, since artist names reach public charts."""
         result = ClassificationResult.model_validate(entry)
         tags = normalize_tags(result.tags_funcionalidades)
+        artist = canonical_artist(result.artista)
+        album = canonical_album(result.album)
         return result.model_copy(
             update={
                 "tags_funcionalidades": tags,
-                "artista": item.artist or canonical_artist(result.artista),
-                "album": item.album or canonical_album(result.album),
+                "artista": item.artist or (artist if artist in ARTIST_NAMES else None),
+                "album": item.album or (album if album in ALBUM_NAMES else None),
             }
         )
 

@@ -107,7 +107,7 @@ class TagTotal(Payload):
 
 
 class TopTags(Payload):
-    horas: int
+    horas: int = Field(description="Horas inteiras (UTC) contadas, terminando no fim da hora de `ate`.")
     ate: datetime
     itens: list[TagTotal]
 
@@ -123,7 +123,10 @@ class ConfiancaCategoria(Payload):
     categoria: Category
     total: int
     confianca_media: float | None
-    confianca_mediana: float | None
+    confianca_mediana: float | None = Field(
+        description="Aproximada: estimada de um histograma de 20 faixas de confiança (0,05 cada), por interpolação "
+        "linear dentro da faixa que contém a mediana."
+    )
 
 
 class Relatorio(Payload):

@@ -2,7 +2,8 @@
 
 - `list_comments(session, filtro, cursor, limit)`: one page, newest first, keyset pagination on
   (occurred_at, id) with an opaque cursor, so pages stay stable while comments keep arriving.
-- `count_comments`, `get_comment` (status, current classification in the public shape and the full history).
+- `count_comments` (from the hourly rollups when they answer the filter exactly), `get_comment` (status,
+  current classification in the public shape and the full history).
 Categories, tags and confidence refer to each comment's CURRENT classification (see `filters`).
 """
 
@@ -12,16 +13,18 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, selectinload
 
+from shared import clock
 from shared.models import Classification, ClassificationTag, Comment
 from shared.reporting.filters import CommentFilter, apply_filter, current, needs_review, outer_join_current
 from shared.reporting.payloads import ClassificacaoHistorico, ComentarioDetalhe, ComentarioResumo, PaginaComentarios
+from shared.reporting.rollups import HISTOGRAM_BUCKETS, ceil_hour
 from shared.settings import get_settings
 from shared.vocabulary import CommentStatus
 
@@ -142,8 +145,68 @@ def list_comments(
     return PaginaComentarios(itens=[_item(r) for r in rows], proximo_cursor=next_cursor, limite=limit)
 
 
-def count_comments(session: Session, filtro: CommentFilter | None = None) -> int:
+def _bucket_boundary(value: float | None) -> int | None:
+    """The histogram bucket that starts exactly at `value` (0.05 steps, like the dashboard's slider), else None."""
+    if value is None:
+        return None
+    scaled = value * HISTOGRAM_BUCKETS
+    return round(scaled) if abs(scaled - round(scaled)) < 1e-9 else None
+
+
+def _rollup_count(session: Session, filtro: CommentFilter) -> int | None:
+    """The count from the hourly rollups (`shared.reporting.rollups`) when they answer it exactly, else None.
+
+    They do for a period (local days on whole UTC hours) combined with nothing, a category, a tag (with or
+    without a category), an artist with a category (the category makes the classification required, so
+    comments still unclassified cannot match the artist alone), and a minimum confidence on a 0.05 step with
+    any of those but the artist (whole buckets of the confidence histogram)."""
+    if any(
+        value is not None for value in (filtro.status, filtro.q, filtro.album, filtro.confianca_max, filtro.revisar)
+    ):
+        return None
+    min_bucket = _bucket_boundary(filtro.confianca_min)
+    if filtro.confianca_min is not None and (min_bucket is None or filtro.artista):
+        return None
+    if filtro.artista and (filtro.tag or filtro.categoria is None):
+        return None
+    start = clock.local_midnight(filtro.desde) if filtro.desde else None
+    end = clock.local_midnight(filtro.ate + timedelta(days=1)) if filtro.ate else None
+    if any(bound is not None and ceil_hour(bound) != bound for bound in (start, end)):
+        return None  # a zone with a fractional offset: days do not fall on the hour buckets
+    conditions = ["TRUE"]
+    params: dict[str, Any] = {"start": start, "end": end}
+    if start is not None:
+        conditions.append("hour >= :start")
+    if end is not None:
+        conditions.append("hour < :end")
+    if filtro.categoria is not None:
+        conditions.append("category = CAST(:category AS category)")
+        params["category"] = filtro.categoria.value
+    if filtro.tag:
+        table = "rollup_tags_hourly"
+        conditions.append("code = :tag")
+        params["tag"] = filtro.tag
+    elif filtro.artista:
+        table = "rollup_artists_hourly"
+        conditions.append("lower(artist) = :artist")
+        params["artist"] = filtro.artista.lower()
+    elif filtro.categoria is not None or min_bucket is not None:
+        table = "rollup_categories_hourly"
+    else:
+        table = "rollup_comments_hourly"
+    counted = "comments"
+    if min_bucket is not None:  # the buckets from the minimum up (bucket i holds [i/20, (i+1)/20))
+        counted = " + ".join(f"confidence_histogram[{i + 1}]" for i in range(min_bucket, HISTOGRAM_BUCKETS)) or "0"
+    sql = f"SELECT coalesce(sum({counted}), 0) FROM {table} WHERE {' AND '.join(conditions)}"  # noqa: S608
+    return int(session.scalar(text(sql), params) or 0)
+
+
+def count_comments(session: Session, filtro: CommentFilter | None = None, use_rollups: bool = True) -> int:
+    """Comments matching the filter (`use_rollups=False`: always from the comments table)."""
     filtro = filtro or CommentFilter()
+    from_rollups = _rollup_count(session, filtro) if use_rollups else None
+    if from_rollups is not None:
+        return from_rollups
     # At most one current classification per comment (unique partial index), so the outer join never changes
     # the count: skip it when no condition reads the classification (an index-only count of comments).
     base = select(func.count())

@@ -4,7 +4,7 @@ The dashboard counts and filters comments whose current automatic classification
 REVIEW_BELOW_CONFIDENCE; this partial index makes that an index range scan over the (few) unsure rows.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

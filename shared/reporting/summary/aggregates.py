@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from shared import clock
+from shared.catalog import ARTIST_NAMES
 from shared.reporting import reports
 from shared.reporting.periods import Period
 from shared.text import publicly_quotable
@@ -33,12 +34,18 @@ def week_period(iso_week: str) -> Period:
 
 def sample_quotes(session: Session, period: Period, limit: int = QUOTES) -> list[dict[str, Any]]:
     """A few short quotes: the most confident short comment of each category that is publicly quotable (never
-    SPAM; no link, domain, @handle, e-mail, phone or markup: `shared.text.publicly_quotable`)."""
+    SPAM; no link, domain, @handle, e-mail, phone or markup: `shared.text.publicly_quotable`).
+
+    The only aggregate that reads comments: the week's rows, reached by the period's index range on
+    `occurred_at` (never the whole history). The artist shown is the client's, else the classifier's only
+    when it is a catalogue name (the summary is public on the report page)."""
     start, end = period.bounds()
     rows = session.execute(
         text("""
         SELECT categoria, texto, artista FROM (
-          SELECT k.category::text AS categoria, c.text AS texto, coalesce(c.artist, k.artist) AS artista,
+          SELECT k.category::text AS categoria, c.text AS texto,
+                 coalesce(c.artist, CASE WHEN k.artist = ANY(CAST(:catalogue AS text[])) THEN k.artist END)
+                   AS artista,
                  row_number() OVER (PARTITION BY k.category
                                     ORDER BY k.confidence DESC, length(c.text), c.id) AS rank
           FROM comments c JOIN classifications k ON k.comment_id = c.id AND k.is_current
@@ -55,6 +62,7 @@ def sample_quotes(session: Session, period: Period, limit: int = QUOTES) -> list
             "min_chars": QUOTE_MIN_CHARS,
             "max_chars": QUOTE_MAX_CHARS,
             "candidates": QUOTE_CANDIDATES,
+            "catalogue": list(ARTIST_NAMES),
         },
     ).mappings()
     chosen: dict[str, dict[str, Any]] = {}
