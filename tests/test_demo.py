@@ -60,6 +60,29 @@ def test_demo_shows_a_criticism_spike_after_the_release(services):
     assert share(after) > 2 * share(before)
 
 
+def test_demo_ends_with_a_burst_of_complaints_about_one_subject_in_the_last_minutes(services):
+    from datetime import datetime, timedelta
+
+    from shared import clock
+    from shared.classification.tags import find_tags
+
+    spike = demo.RECENT_SPIKE
+    now = datetime(2026, 12, 4, 22, 30, tzinfo=clock.zone())  # a Friday night
+    comments = demo.plan()
+    items = demo.to_items(comments, now=now)
+    spike_ids = {c.id for c in comments if c.minutes_ago is not None}
+    recent = [item for item in items if item.id in spike_ids]
+    assert len(recent) == spike.count
+    assert all(now - timedelta(minutes=spike.within_minutes) <= item.data < now for item in recent)
+    assert {item.artista for item in recent} == {spike.artist}
+    assert all(spike.tag in {t.codigo for t in find_tags(item.texto)} for item in recent)
+    labels = Counter(c.categoria for c in comments if c.minutes_ago is not None)
+    assert labels == {spike.category: spike.count}
+    # The ordinary traffic of those hours is a handful of comments: the burst stands out.
+    others = [item for item in items if item.id not in spike_ids and item.data > now - timedelta(hours=3)]
+    assert len(others) < 15
+
+
 def _run_workers(redis_conn) -> None:
     SimpleWorker([get_queue(redis_conn)], connection=redis_conn, serializer=JSONSerializer).work(burst=True)
 

@@ -3,7 +3,8 @@
 - Texts are drawn (seeded) from the training corpus `shared/data/corpus/*.csv` — never from the golden
   eval set — so the classifier sees what it was built for, and the dashboards look like real use.
 - Shape: a steady base volume over the last 8 weeks (more on weekends, slowly growing), plus events:
-  a criticism spike right after an album release, a praise wave after a show, a spam wave.
+  a criticism spike right after an album release, a praise wave after a show, a spam wave, and a burst of
+  complaints in the last hour and a half before loading (`RECENT_SPIKE`), so a first `make run` shows an alert.
 - Ids are deterministic (uuid5 of the position), texts depend only on the seed: loading twice changes
   nothing (intake answers `duplicado`), so the command is idempotent.
 - After intake, `load_demo` waits (with progress) until the workers have classified everything, then
@@ -23,6 +24,7 @@ from datetime import date, datetime, timedelta
 from shared import clock
 from shared.catalog import ARTISTS, albums_of, match_artist
 from shared.classification import local
+from shared.classification.tags import find_tags
 from shared.contracts import CommentIn
 from shared.ingest.intake import ingest
 from shared.operations import queue_stats, status_counts
@@ -125,11 +127,36 @@ EVENTS: tuple[Event, ...] = (
 
 
 @dataclass(frozen=True)
+class RecentSpike:
+    """A burst of one category about one artist and one subject (a tag), in the minutes before loading."""
+
+    name: str
+    artist: str
+    album: str | None
+    tag: str
+    category: Category
+    count: int
+    within_minutes: int
+
+
+RECENT_SPIKE = RecentSpike(
+    "venda de ingressos da turnê de Kaique Sol fora do ar",
+    "Kaique Sol",
+    "Concreto",
+    "feat_ingresso",
+    Category.CRITICA,
+    count=150,
+    within_minutes=90,
+)
+
+
+@dataclass(frozen=True)
 class CorpusText:
     texto: str
     categoria: Category
     artist: str | None
     album: str | None
+    tags: tuple[str, ...] = ()
 
 
 def load_corpus() -> list[CorpusText]:
@@ -138,7 +165,7 @@ def load_corpus() -> list[CorpusText]:
     out = []
     for text, label in zip(texts, labels, strict=True):
         artist, album = match_artist(text)
-        out.append(CorpusText(text, Category(label), artist, album))
+        out.append(CorpusText(text, Category(label), artist, album, tuple(t.codigo for t in find_tags(text))))
     return out
 
 
@@ -151,6 +178,21 @@ class _Pools:
         for text in corpus:
             self.source.setdefault((text.categoria, text.artist is not None), []).append(text)
         self.left: dict[tuple[Category, bool], list[CorpusText]] = {}
+        self.by_tag: dict[tuple[Category, str], list[CorpusText]] = {}
+        self.left_by_tag: dict[tuple[Category, str], list[CorpusText]] = {}
+        for text in corpus:
+            if text.artist is None:
+                for tag in text.tags:
+                    self.by_tag.setdefault((text.categoria, tag), []).append(text)
+
+    def draw_about(self, categoria: Category, tag: str) -> CorpusText:
+        """A text of that category about that subject that names no artist (one use each while they last)."""
+        key = (categoria, tag)
+        pool = self.left_by_tag.setdefault(key, [])
+        if not pool:
+            pool.extend(self.by_tag[key])
+            self.rng.shuffle(pool)
+        return pool.pop()
 
     def draw(self, categoria: Category, neutral_only: bool = False) -> CorpusText:
         if neutral_only:
@@ -177,11 +219,12 @@ def _pick(rng: random.Random, weights: dict) -> object:
 class DemoComment:
     index: int
     days_ago: int
-    minute_of_day: int
+    minute_of_day: int  # ignored when minutes_ago is set
     texto: str
     categoria: Category  # the corpus label (the classifier decides the stored one)
     artista: str | None
     album: str | None
+    minutes_ago: int | None = None  # the recent spike: dated this many minutes before loading
 
     @property
     def id(self) -> uuid.UUID:
@@ -204,6 +247,15 @@ def plan(count: int = DEFAULT_COUNT, weeks: int = DEFAULT_WEEKS, seed: int = SEE
         if text.artist:  # the text names an artist: the client metadata agrees with it
             artist, album = text.artist, text.album or (album if artist == text.artist else None)
         out.append(DemoComment(len(out), days_ago, minute(), text.texto, categoria, artist, album))
+
+    spike = RECENT_SPIKE
+    for _ in range(min(spike.count, count)):
+        text = pools.draw_about(spike.category, spike.tag)
+        album = spike.album if rng.random() < 0.7 else None
+        minutes_ago = rng.randrange(1, spike.within_minutes + 1)
+        out.append(
+            DemoComment(len(out), 0, 0, text.texto, spike.category, spike.artist, album, minutes_ago=minutes_ago)
+        )
 
     events = [e for e in EVENTS if e.days_ago < days]
     for event in events:
@@ -239,7 +291,9 @@ def to_items(comments: list[DemoComment], today: date | None = None, now: dateti
     for c in comments:
         day = today - timedelta(days=c.days_ago)
         when = clock.local_midnight(day) + timedelta(minutes=c.minute_of_day)
-        if when > now:
+        if c.minutes_ago is not None:
+            when = now - timedelta(minutes=c.minutes_ago)
+        elif when > now:
             when = now - timedelta(minutes=(c.index % 180) + 1)
         items.append(CommentIn(id=c.id, texto=c.texto, artista=c.artista, album=c.album, data=when))
     return items
