@@ -30,6 +30,7 @@ from pathlib import Path
 import psycopg2
 
 from shared.catalog import ARTISTS
+from shared.classification.tags import TAG_CODES
 from shared.dev.stack import DevStack, dev_stack
 from shared.migrate import upgrade
 from shared.text import text_hash
@@ -41,33 +42,6 @@ DEFAULT_DB = "alumusic_bench"
 # Only PostgreSQL is used; a URL here keeps dev_stack from starting a Redis the benchmark does not need.
 NO_REDIS = "redis://unused.invalid:6379/0"
 CHUNK = 100_000
-TAGS = [
-    "feat_autotune",
-    "feat_mixagem",
-    "feat_letra",
-    "feat_producao",
-    "feat_vocal",
-    "feat_instrumental",
-    "feat_clipe",
-    "feat_cenario",
-    "feat_iluminacao",
-    "feat_figurino",
-    "feat_coreografia",
-    "feat_duracao_show",
-    "feat_atraso",
-    "feat_som",
-    "feat_ingresso",
-    "feat_preco",
-    "feat_setlist",
-    "feat_local",
-    "feat_seguranca",
-    "feat_acessibilidade",
-    "feat_merch",
-    "feat_capa",
-    "feat_lancamento",
-    "feat_streaming",
-    "feat_turne",
-]
 CATEGORY_WEIGHTS = [0.34, 0.24, 0.16, 0.14, 0.12]
 SUFFIXES = ["!", "kkk", "sério", "pprt", "né"]
 COMMENT_COLUMNS = [
@@ -234,7 +208,7 @@ class Generator:
                     (written + timedelta(seconds=60)).isoformat(),
                 ]
             )
-            for code in rng.sample(TAGS, rng.choices([0, 1, 2, 3], [0.35, 0.35, 0.2, 0.1])[0]):
+            for code in rng.sample(TAG_CODES, rng.choices([0, 1, 2, 3], [0.35, 0.35, 0.2, 0.1])[0]):
                 self.tag_id += 1
                 tags.append([self.tag_id, self.class_id, code, f"cita {code[5:].replace('_', ' ')}"])
         return comments, classifications, tags
