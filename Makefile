@@ -50,7 +50,7 @@ evals: install-local  ## classifier quality on the golden and challenge sets; fa
 	$(PY) -m evals $(EVALS_ARGS)
 
 train: install-local  ## rebuild the offline classifier (corpus + curator corrections when a database is reachable)
-	$(PY) -m shared.classification.local train
+	$(PY) -m flask --app ingest_api treinar
 
 bench: install-dev  ## benchmarks (run by hand; they print their figures)
 	$(PY) -m bench

@@ -70,7 +70,7 @@ def _prepare_environment(args: argparse.Namespace, stoppers: list) -> tuple[str,
 
 
 def _texts(count: int, duplicates: float, seed: int = 7) -> list[str]:
-    from shared.classification.local import load_corpus
+    from shared.classification.training import load_corpus
 
     corpus, _ = load_corpus()
     rng = random.Random(seed)

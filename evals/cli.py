@@ -60,7 +60,7 @@ def _read_cv(out_dir: Path) -> dict | None:
 
 def _run_cv(ctx: click.Context, corpus: Path | None, folds: int, out_dir: Path, progress: bool) -> None:
     from evals.crossval import cross_validate  # trains models: imported only when asked for
-    from shared.classification.local import CORPUS_DIR
+    from shared.classification.training import CORPUS_DIR
 
     def tick(number: int, total: int) -> None:
         if progress:

@@ -19,24 +19,26 @@ from sklearn.model_selection import StratifiedKFold
 from evals.dataset import EvalRow
 from evals.metrics import Prices, compute_metrics
 from evals.runner import Prediction
-from shared.classification import local
+from shared.classification import local_model, training
 from shared.contracts import ClassificationResult
 from shared.settings import get_settings
 from shared.vocabulary import Category
 
 
-def cross_validate(corpus_dir: Path = local.CORPUS_DIR, folds: int = 5, progress=None) -> dict:
+def cross_validate(corpus_dir: Path = training.CORPUS_DIR, folds: int = 5, progress=None) -> dict:
     """The CV report (same shape as an evaluation report, without the gate)."""
-    texts, labels = local.load_corpus(corpus_dir)
+    texts, labels = training.load_corpus(corpus_dir)
     y = np.array(labels)
     if min(np.unique(y, return_counts=True)[1]) < folds:
         raise ValueError(f"o corpus precisa de pelo menos {folds} exemplos de cada categoria para {folds} partes")
     started = time.perf_counter()
     predicted: list[tuple[str, float]] = [("", 0.0)] * len(texts)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=local.PARAMS.random_state)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=local_model.PARAMS.random_state)
     for number, (train_idx, test_idx) in enumerate(splitter.split(texts, y), start=1):
-        pipeline = local.fit_pipeline([texts[i] for i in train_idx], y[train_idx])
-        probabilities = local.sharpen(pipeline.predict_proba([texts[i] for i in test_idx]), local.PARAMS.temperature)
+        pipeline = local_model.fit_pipeline([texts[i] for i in train_idx], y[train_idx])
+        probabilities = local_model.sharpen(
+            pipeline.predict_proba([texts[i] for i in test_idx]), local_model.PARAMS.temperature
+        )
         classes = list(pipeline.classes_)
         for i, row in zip(test_idx, probabilities, strict=True):
             best = int(np.argmax(row))
@@ -60,7 +62,7 @@ def cross_validate(corpus_dir: Path = local.CORPUS_DIR, folds: int = 5, progress
         "execucao": {
             "data": datetime.now(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M %Z"),
             "classificador": "local",
-            "modelo": f"local-tfidf-{local.model_hash(corpus_dir)}",
+            "modelo": f"local-tfidf-{training.model_hash(corpus_dir)}",
             "conjunto": "validação cruzada no corpus de treino",
             "partes": folds,
             "exemplos": len(texts),

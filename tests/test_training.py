@@ -9,7 +9,8 @@ import pytest
 
 from evals.dataset import load_dataset
 from evals.report import GOLDEN_PATH
-from shared.classification import corrections, local, registry
+from ingest_api.commands.training import summary_lines
+from shared.classification import corrections, registry, training
 from shared.classification.base import ClassifierItem
 from shared.vocabulary import Category
 from tests.pipeline_helpers import add_comments
@@ -22,7 +23,7 @@ PROBE = "o coral da Vila Zéfiro cantou Maré Alta no ensaio de sexta"
 
 @pytest.fixture
 def model_dir(tmp_path, monkeypatch):
-    monkeypatch.setattr(local, "MODEL_DIR", tmp_path / "models")
+    monkeypatch.setattr(training, "MODEL_DIR", tmp_path / "models")
     return tmp_path / "models"
 
 
@@ -34,7 +35,7 @@ def test_a_curator_correction_changes_the_next_models_answer(model_dir, runner, 
     use_settings(classifier="local")
     worker_view = registry.current_classifier()  # what a worker holds: the corpus-only model (no pointer yet)
     baseline_model = worker_view.model
-    assert baseline_model == f"local-tfidf-{local.model_hash()}"
+    assert baseline_model == f"local-tfidf-{training.model_hash()}"
     assert answer(worker_view, PROBE).categoria != Category.SPAM
 
     golden = load_dataset(GOLDEN_PATH)[0]
@@ -64,18 +65,18 @@ def test_a_curator_correction_changes_the_next_models_answer(model_dir, runner, 
 
 def test_training_without_a_database_uses_the_corpus_and_says_so(model_dir, use_settings):
     use_settings(database_url=None)
-    summary, problem = local.train_current()
-    lines = "\n".join(local.summary_lines(summary, problem))
+    summary, problem = training.train_current()
+    lines = "\n".join(summary_lines(summary, problem))
 
     assert problem and "treinado só com o corpus" in lines
-    assert summary.model == f"local-tfidf-{local.model_hash()}" and summary.corrections_used == 0
-    assert local.read_pointer(model_dir)["model"] == summary.model
+    assert summary.model == f"local-tfidf-{training.model_hash()}" and summary.corrections_used == 0
+    assert training.read_pointer(model_dir)["model"] == summary.model
 
 
 def test_a_pointer_from_another_corpus_or_code_is_ignored(model_dir):
     model_dir.mkdir(parents=True)
-    local.model_path(local.model_hash(), model_dir).write_bytes(b"")  # the corpus-only model, already there
+    training.model_path(training.model_hash(), model_dir).write_bytes(b"")  # the corpus-only model, already there
     (model_dir / "current.json").write_text(
         json.dumps({"model": "local-tfidf-antigo", "base": "outro", "file": "local-antigo.joblib"}), encoding="utf-8"
     )
-    assert local.current_model_path(model_dir=model_dir).name == f"local-{local.model_hash()}.joblib"
+    assert training.current_model_path(model_dir=model_dir).name == f"local-{training.model_hash()}.joblib"

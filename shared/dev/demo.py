@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 from shared import clock
 from shared.catalog import ARTISTS, albums_of, match_artist
-from shared.classification import local
+from shared.classification import training
 from shared.classification.tags import find_tags
 from shared.contracts import CommentIn
 from shared.ingest.intake import ingest
@@ -161,7 +161,7 @@ class CorpusText:
 
 def load_corpus() -> list[CorpusText]:
     """The labeled training corpus (the demo never reads the evaluation sets)."""
-    texts, labels = local.load_corpus()
+    texts, labels = training.load_corpus()
     out = []
     for text, label in zip(texts, labels, strict=True):
         artist, album = match_artist(text)
