@@ -40,7 +40,7 @@ format: install-dev  ## ruff: fix what can be fixed and format
 	$(VENV)/bin/ruff format .
 
 lock: install-dev  ## requirements.lock: every runtime dependency pinned with hashes (the image installs it)
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock requirements.txt
 
 audit: install-dev  ## known vulnerabilities in the pinned dependencies (needs the advisory database online)

@@ -17,8 +17,9 @@ from shared.dev import embedded
 
 STEPS = [
     ("Ingestão pela API (bench.ingest)", ["bench.ingest"], True),
-    ("Workers de ponta a ponta (bench.worker)", ["bench.worker"], True),
-    ("Lotes de LLM, servidor Gemini falso a 400 ms (bench.llm_batching)", ["bench.llm_batching"], False),
+    ("Workers de ponta a ponta, lotes e um por requisição (bench.worker)", ["bench.worker"], True),
+    ("LLM: lotes e chamadas simultâneas, Gemini falso a 400 ms (bench.llm_batching)", ["bench.llm_batching"], True),
+    ("Exportação CSV/XLSX de 1.000.000 de linhas (bench.export)", ["bench.export"], True),
     ("Dados do relatório: 1.000.000 de comentários por COPY (bench.seed_data)", ["bench.seed_data"], True),
     ("Consultas do relatório e do painel (bench.report)", ["bench.report"], False),
     ("Custo dos gatilhos dos agregados nas escritas (bench.rollup_writes)", ["bench.rollup_writes"], True),
@@ -43,7 +44,7 @@ def run_all(admin: str) -> int:
         print(f"\n=== {title}", flush=True)
         args = [sys.executable, "-m", *module]
         if takes_admin:
-            args += ["--admin-url" if module[0] != "bench.worker" else "--database-url", admin]
+            args += ["--admin-url", admin]
         if module[0] == "bench.report":
             args += ["--database-url", embedded.database_url_with_name(admin, "alumusic_bench")]
         code = subprocess.call(args)

@@ -1,15 +1,13 @@
-"""Benchmark (run by hand): comments per second accepted by `POST /api/comentarios` under gunicorn.
+"""Benchmark (run by hand): `POST /api/comentarios` under gunicorn, started as `make run` starts it.
 
-Starts gunicorn (ingest_api/gunicorn_conf.py) on a free port against a fresh database (and a private Redis
-unless BENCH_REDIS_URL is set), logs in once, then measures:
-- batch 1: latency p50/p99 with one client, then throughput with several concurrent clients;
-- batch 100 and batch 1,000: throughput with several concurrent clients.
-"Accepted" means stored in PostgreSQL (one transaction) and enqueued in Redis (RQ jobs), answered 202.
-No RQ worker runs, so the numbers are the intake path alone.
+Measures, against a fresh database and a private Redis (`bench.common`):
+- one comment per request, one sequential client: latency p50/p99 and requests per second;
+- one comment per request, N concurrent clients (keep-alive): requests per second and p50;
+- batches of 100 and 1,000 with N clients: comments per second.
+"Accepted" means stored in PostgreSQL and handed to the queue (dispatcher or jobs), answered 202; no RQ worker
+runs, so these are the intake path alone. Each phase runs `--repeat` times; the median is shown.
 
-    python -m bench.ingest [--clients 8] [--seconds 10] [--admin-url postgresql://postgres@127.0.0.1:5432/postgres]
-
-Without --admin-url (or BENCH_DATABASE_URL / TEST_DATABASE_URL) an embedded PostgreSQL is started.
+    python -m bench.ingest [--clients 8] [--seconds 8] [--repeat 3] [--workers N] [--threads N]
 """
 
 from __future__ import annotations
@@ -17,18 +15,17 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import secrets
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sqlalchemy import func, select
+
+from bench.common import api_server, bench_env, default_admin_url, load, load_note, login, median, percentile, verdict
+from shared.db import session_scope
+from shared.models import Comment
+
 TEXTS = [
     "amei o show de ontem, a Luna Ferraz cantou demais",
     "que horas abre o portão no sábado?",
@@ -40,8 +37,7 @@ TEXTS = [
 
 
 @dataclass
-class Result:
-    label: str
+class Phase:
     requests: int
     comments: int
     seconds: float
@@ -49,17 +45,15 @@ class Result:
     errors: int
 
     @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
     def comments_per_second(self) -> float:
         return self.comments / self.seconds if self.seconds else 0.0
 
-    def percentile(self, p: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
-
-def _body(batch: int) -> bytes:
+def body(batch: int) -> bytes:
     items = [
         {"id": str(uuid.uuid4()), "texto": f"{TEXTS[i % len(TEXTS)]} #{uuid.uuid4().hex[:8]}", "artista": "Luna Ferraz"}
         for i in range(batch)
@@ -67,205 +61,107 @@ def _body(batch: int) -> bytes:
     return json.dumps(items if batch > 1 else items[0], ensure_ascii=False).encode()
 
 
-def _load(port: int, token: str, batch: int, clients: int, seconds: float, max_requests: int, label: str) -> Result:
+def post_load(port: int, token: str, batch: int, clients: int, seconds: float, max_requests: int) -> Phase:
     """`clients` threads, each with one keep-alive connection, post pre-built bodies until time or count runs out."""
     per_client = max(1, max_requests // clients)
-    bodies = [[_body(batch) for _ in range(per_client)] for _ in range(clients)]
+    bodies = [[body(batch) for _ in range(per_client)] for _ in range(clients)]
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
     latencies: list[float] = []
-    errors = [0]
-    sent = [0]
+    totals = {"errors": 0, "sent": 0}
     lock = threading.Lock()
-    start_gate = threading.Barrier(clients + 1)
+    gate = threading.Barrier(clients + 1)
     deadline = [0.0]
 
     def client(mine: list[bytes]) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        local, failed, count = [], 0, 0
-        start_gate.wait()
-        for body in mine:
+        local: list[float] = []
+        failed = 0
+        gate.wait()
+        for payload in mine:
             if time.perf_counter() > deadline[0]:
                 break
             t0 = time.perf_counter()
-            conn.request("POST", "/api/comentarios", body=body, headers=headers)
+            conn.request("POST", "/api/comentarios", body=payload, headers=headers)
             response = conn.getresponse()
             response.read()
             local.append((time.perf_counter() - t0) * 1000)
-            if response.status != 202:
-                failed += 1
-            count += 1
+            failed += response.status != 202
         conn.close()
         with lock:
             latencies.extend(local)
-            errors[0] += failed
-            sent[0] += count
+            totals["errors"] += failed
+            totals["sent"] += len(local)
 
     threads = [threading.Thread(target=client, args=(bodies[i],)) for i in range(clients)]
     for t in threads:
         t.start()
     deadline[0] = time.perf_counter() + seconds
-    t0 = time.perf_counter()
-    start_gate.wait()
+    started = time.perf_counter()
+    gate.wait()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - t0
-    return Result(label, sent[0], sent[0] * batch, elapsed, latencies, errors[0])
-
-
-def _wait_for(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/api/openapi.json")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn não respondeu a tempo")
-
-
-def _login(port: int, email: str, password: str) -> str:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request(
-        "POST",
-        "/api/auth/login",
-        body=json.dumps({"email": email, "password": password}),
-        headers={"Content-Type": "application/json"},
-    )
-    response = conn.getresponse()
-    body = json.loads(response.read())
-    if response.status != 200:
-        raise RuntimeError(f"login falhou: {response.status} {body}")
-    return body["access_token"]
+    elapsed = time.perf_counter() - started
+    return Phase(totals["sent"], totals["sent"] * batch, elapsed, latencies, totals["errors"])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients (keep-alive)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="time limit per phase")
-    parser.add_argument(
-        "--admin-url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    )
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL"))
-    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0 = as configured)")
-    parser.add_argument("--threads", type=int, default=0, help="threads per gunicorn worker (0 = as configured)")
+    parser.add_argument("--seconds", type=float, default=8.0, help="time limit per phase")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each phase (the median is shown)")
+    parser.add_argument("--admin-url", default=default_admin_url())
+    parser.add_argument("--redis-url", default=None)
+    parser.add_argument("--workers", default="", help="API_WORKERS for gunicorn (default: as configured)")
+    parser.add_argument("--threads", default="", help="API_THREADS for gunicorn (default: as configured)")
+    parser.add_argument("--only-single", action="store_true", help="skip the batch phases")
     args = parser.parse_args(argv)
-    from shared.db import reset_engines, session_scope
-    from shared.dev import embedded, users
-    from shared.migrate import upgrade
-    from shared.settings import reset_settings_cache
 
-    tmp = Path(tempfile.mkdtemp(prefix="alumusic-bench-"))
-    stoppers = []
-    gunicorn = None
-    admin_url = args.admin_url
-    db_name = f"alumusic_bench_{uuid.uuid4().hex[:8]}"
-    try:
-        if not admin_url:
-            pg = embedded.start_postgres(tmp / "pg")
-            stoppers.append(pg.stop)
-            admin_url = pg.url("postgres")
-        redis_url = args.redis_url
-        if not redis_url:
-            rd = embedded.start_redis(tmp / "redis", persist=False)
-            stoppers.append(rd.stop)
-            redis_url = rd.url
-        database_url = embedded.ensure_database(admin_url, db_name)
-        upgrade(database_url)
-        port = embedded.free_port()
-        env = {
-            **os.environ,
-            "ALUMUSIC_IGNORE_ENV_FILES": "1",
-            "ALUMUSIC_ENV": "development",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "API_HOST": "127.0.0.1",
-            "API_PORT": str(port),
-            "JWT_SECRET_KEY": secrets.token_urlsafe(48),
-            "COOKIE_KEY": secrets.token_urlsafe(48),
-            "LOG_LEVEL": "WARNING",
-            "CLASSIFIER": "local",
-        }
-        if args.workers:
-            env["API_WORKERS"] = str(args.workers)
-        if args.threads:
-            env["API_THREADS"] = str(args.threads)
-        os.environ.update(
-            {
-                k: env[k]
-                for k in ("ALUMUSIC_IGNORE_ENV_FILES", "DATABASE_URL", "REDIS_URL", "JWT_SECRET_KEY", "COOKIE_KEY")
-            }
-        )
-        reset_settings_cache()
-        reset_engines()
-        email, password = "bench@alumusic.com.br", secrets.token_urlsafe(16)
-        with session_scope() as session:
-            users.create_user(session, email, "Benchmark", password)
-
-        gunicorn = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "-c",
-                "ingest_api/gunicorn_conf.py",
-                "ingest_api:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        _wait_for(port)
-        load_before = os.getloadavg()[0]
-        token = _login(port, email, password)
-        # warm-up: every worker imports, connects and compiles its statements
-        warmup = _load(port, token, 10, args.clients, 3.0, args.clients * 5, "aquecimento")
-
-        results = [
-            _load(port, token, 1, 1, args.seconds, 2000, "lote 1, 1 cliente (latência)"),
-            _load(port, token, 1, args.clients, args.seconds, 20000, f"lote 1, {args.clients} clientes"),
-            _load(port, token, 100, args.clients, args.seconds, 800, f"lote 100, {args.clients} clientes"),
-            _load(port, token, 1000, args.clients, args.seconds, 160, f"lote 1000, {args.clients} clientes"),
-        ]
-        from sqlalchemy import func, select
-
-        from shared.models import Comment
-
-        with session_scope() as session:
-            stored = session.scalar(select(func.count()).select_from(Comment))
-        expected = sum(r.comments for r in (warmup, *results))
-
-        workers = env.get("API_WORKERS", "auto")
-        threads = env.get("API_THREADS", "4")
+    n = args.clients
+    phases = [
+        ("1 comentário, 1 cliente", 1, 1, 6000),
+        (f"1 comentário, {n} clientes", 1, n, 30000),
+    ]
+    if not args.only_single:
+        phases += [(f"lote de 100, {n} clientes", 100, n, 1600), (f"lote de 1.000, {n} clientes", 1000, n, 240)]
+    with bench_env(args.admin_url, args.redis_url) as bench:
+        with api_server(bench, api_workers=args.workers, api_threads=args.threads) as api:
+            port = api.port
+            before = load()
+            token = login(port, bench.password)
+            warmup = post_load(port, token, 10, n, 3.0, n * 50)
+            runs: dict[str, list[Phase]] = {label: [] for label, *_ in phases}
+            for _ in range(args.repeat):
+                for label, batch, clients, cap in phases:
+                    runs[label].append(post_load(port, token, batch, clients, args.seconds, cap))
+            with session_scope() as session:
+                stored = session.scalar(select(func.count()).select_from(Comment))
+        expected = warmup.comments + sum(p.comments for results in runs.values() for p in results)
+        errors = sum(p.errors for results in runs.values() for p in results)
         print(
-            f"\nIngestão sob gunicorn (workers={workers}, threads={threads}), {os.cpu_count()} CPUs, "
-            f"PostgreSQL e Redis na mesma máquina"
+            f"\nIngestão sob gunicorn (API_WORKERS={args.workers or 'padrão'}, "
+            f"API_THREADS={args.threads or 'padrão'}), "
+            f"mediana de {args.repeat} execuções de até {args.seconds:.0f} s"
         )
-        print(f"{'fase':<34}{'reqs':>7}{'coment.':>9}{'s':>7}{'coment./s':>12}{'p50 ms':>9}{'p99 ms':>9}{'erros':>7}")
-        for r in results:
-            print(
-                f"{r.label:<34}{r.requests:>7}{r.comments:>9}{r.seconds:>7.1f}{r.comments_per_second:>12,.0f}"
-                f"{r.percentile(50):>9.1f}{r.percentile(99):>9.1f}{r.errors:>7}"
-            )
-        print(f"comentários no banco: {stored} (esperado {expected})")
-        print(
-            f"carga da máquina (load average 1 min) no início/fim: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
-            "(acima de ~1 significa outros processos disputando os 2 núcleos)"
-        )
-        return 0 if stored == expected and not any(r.errors for r in results) else 1
-    finally:
-        if gunicorn is not None:
-            gunicorn.terminate()
-            try:
-                gunicorn.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                gunicorn.kill()
-        reset_engines()
-        try:
-            embedded.drop_database(admin_url, db_name)
-        except Exception as exc:  # noqa: BLE001
-            print(f"aviso: não consegui apagar o banco {db_name}: {exc}", file=sys.stderr)
-        for stop in reversed(stoppers):
-            stop()
+        print(f"{'fase':<28}{'req/s':>9}{'coment./s':>11}{'p50 ms':>8}{'p99 ms':>8}  meta")
+        for label, batch, clients, _ in phases:
+            results = runs[label]
+            rate = median([p.per_second for p in results])
+            rate_c = median([p.comments_per_second for p in results])
+            p50 = median([percentile(p.latencies_ms, 50) for p in results])
+            p99 = median([percentile(p.latencies_ms, 99) for p in results])
+            if batch == 1 and clients == 1:
+                goal = f"p50 ≤ 2 ms ({verdict(p50, 2.0, False)}), ≥ 450 req/s ({verdict(rate, 450)})"
+            elif batch == 1:
+                goal = f"≥ 1.500 req/s ({verdict(rate, 1500)})"
+            elif batch == 1000:
+                goal = f"≥ 20.000 coment./s ({verdict(rate_c, 20000)})"
+            else:
+                goal = "—"
+            print(f"{label:<28}{rate:>9,.0f}{rate_c:>11,.0f}{p50:>8.2f}{p99:>8.2f}  {goal}")
+            print(f"{'':<28}execuções: " + ", ".join(f"{p.per_second:,.0f} req/s" for p in results))
+        print(f"comentários no banco: {stored} (esperado {expected}); respostas diferentes de 202: {errors}")
+        print(load_note(before))
+        return 0 if stored == expected and not errors else 1
 
 
 if __name__ == "__main__":

@@ -1,21 +1,33 @@
-"""Benchmark (run by hand): LLM calls per 1,000 comments and comments per second, batching on vs off.
+"""Benchmark (run by hand): LLM calls per 1,000 comments and comments per second, with the real GeminiClassifier
+(real SDK, real HTTP) against the fake Gemini of the test suite, which answers every call after a fixed delay
+(default 400 ms, roughly a real flash-model latency).
 
-The real GeminiClassifier (real SDK, real HTTP) talks to the fake Gemini server of the test suite, which
-answers every call after a fixed delay (default 400 ms, roughly a real flash-model latency). Comments are
-classified in chunks as the worker receives them (ENQUEUE_CHUNK_SIZE ids per job) by N parallel workers
-(threads here; each RQ worker is a process, and the work is network-bound either way).
+`--workers` classifiers (one per worker process in production; threads here, the work is network-bound) take jobs
+of ENQUEUE_CHUNK_SIZE ids from one list, as RQ workers take classify jobs; each makes up to GEMINI_CONCURRENCY calls
+at once under the shared GEMINI_RPM budget (a private Redis, as in production). Each worker has already made
+one call before the clock starts (its probe), as a running worker has. Runs:
+- batching on (GEMINI_BATCH_SIZE) vs off (1 per call): calls per 1,000 comments;
+- concurrency 1 (the seed's behaviour) vs GEMINI_CONCURRENCY, without a rate limit, and under GEMINI_RPM.
 
-    python -m bench.llm_batching [--comments 1000] [--delay 0.4] [--workers 2] [--batch 20]
+    python -m bench.llm_batching [--comments 1000] [--delay 0.4] [--workers 2] [--batch 20] [--concurrency 5]
+                                 [--chunk 100] [--rpm 1000] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
 from dataclasses import dataclass
+
+from bench.common import bench_env, default_admin_url, load, load_note, median, verdict
+from shared.classification.base import ClassificationFailure, ClassifierItem
+from shared.classification.gemini import GeminiClassifier
+from shared.queue import redis_connection
+from shared.settings import load_settings
+from tests.fake_gemini import FakeGemini, Valid
 
 TEXTS = [
     "amei o show de ontem, a Luna Ferraz cantou demais",
@@ -30,11 +42,9 @@ TEXTS = [
 
 
 @dataclass
-class BatchingRun:
-    batch_size: int
+class Run:
     comments: int
     calls: int
-    http_requests: int
     seconds: float
     input_tokens: int
     failures: int
@@ -44,111 +54,121 @@ class BatchingRun:
         return self.calls * 1000 / self.comments
 
     @property
-    def comments_per_second(self) -> float:
+    def per_second(self) -> float:
         return self.comments / self.seconds
 
 
-def _run(fake, batch_size: int, comments: int, workers: int, chunk_size: int) -> BatchingRun:
-    from shared.classification.base import ClassificationFailure, ClassifierItem
-    from shared.classification.gemini import GeminiClassifier
-    from shared.settings import reset_settings_cache
+def run(fake: FakeGemini, comments: int, workers: int, chunk: int, **settings: object) -> Run:
+    """`workers` classifiers take jobs of `chunk` comments from one list until it is empty."""
+    config = load_settings(gemini_api_key="bench", gemini_base_url=fake.url, classifier="gemini", **settings)
+    redis_connection(config.redis_url).delete("alumusic:gemini:rpm")
+    classifiers = [GeminiClassifier(config) for _ in range(workers)]
+    for classifier in classifiers:  # a running worker has made calls before: its probe is behind it
+        classifier.classify([ClassifierItem(id=str(uuid.uuid4()), text=TEXTS[0])])
+    redis_connection(config.redis_url).delete("alumusic:gemini:rpm")
+    items = [ClassifierItem(id=str(uuid.uuid4()), text=TEXTS[i % len(TEXTS)]) for i in range(comments)]
+    jobs = deque(items[i : i + chunk] for i in range(0, len(items), chunk))
+    outcomes = []
+    lock = threading.Lock()
 
-    os.environ["GEMINI_BATCH_SIZE"] = str(batch_size)
-    reset_settings_cache()
-    classifier = GeminiClassifier()
-    items = [ClassifierItem(id=str(uuid.uuid4()), texto=TEXTS[i % len(TEXTS)]) for i in range(comments)]
-    jobs = [items[i : i + chunk_size] for i in range(0, len(items), chunk_size)]
-    requests_before = len(fake.requests)
+    def worker(classifier: GeminiClassifier) -> None:
+        while True:
+            with lock:
+                if not jobs:
+                    return
+                job = jobs.popleft()
+            outcome = classifier.classify(job)
+            with lock:
+                outcomes.append(outcome)
 
+    threads = [threading.Thread(target=worker, args=(c,)) for c in classifiers]
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        outcomes = list(pool.map(classifier.classify, jobs))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     seconds = time.perf_counter() - started
-
     calls = [usage for outcome in outcomes for usage in outcome.calls]
-    failures = sum(isinstance(r, ClassificationFailure) for o in outcomes for r in o.results.values())
     answered = sum(len(o.results) for o in outcomes)
     assert answered == comments, f"{comments - answered} comentários sem resultado"
-    return BatchingRun(
-        batch_size,
-        comments,
-        len(calls),
-        len(fake.requests) - requests_before,
-        seconds,
-        sum(c.input_tokens for c in calls),
-        failures,
-    )
+    failures = sum(isinstance(r, ClassificationFailure) for o in outcomes for r in o.results.values())
+    return Run(comments, len(calls), seconds, sum(c.input_tokens for c in calls), failures)
 
 
-def bench_llm_batching(
-    comments: int = 1000, delay: float = 0.4, workers: int = 2, batch_size: int = 20, chunk_size: int = 100
-) -> dict[str, BatchingRun]:
-    """Classify `comments` with batching on (`batch_size` per call) and off (1 per call); print and return figures."""
-    from shared.settings import reset_settings_cache
-    from tests.fake_gemini import FakeGemini, Valid
-
-    fake = FakeGemini().start()
-    fake.default = Valid(delay=delay)
-    saved = {
-        k: os.environ.get(k)
-        for k in (
-            "ALUMUSIC_IGNORE_ENV_FILES",
-            "GEMINI_API_KEY",
-            "GEMINI_BASE_URL",
-            "GEMINI_BATCH_SIZE",
-            "GEMINI_TIMEOUT_SECONDS",
-        )
-    }
-    os.environ.update(
-        ALUMUSIC_IGNORE_ENV_FILES="1", GEMINI_API_KEY="bench", GEMINI_BASE_URL=fake.url, GEMINI_TIMEOUT_SECONDS="30"
-    )
-    try:
-        runs = {
-            "on": _run(fake, batch_size, comments, workers, chunk_size),
-            "off": _run(fake, 1, comments, workers, chunk_size),
-        }
-    finally:
-        fake.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        reset_settings_cache()
-
-    on, off = runs["on"], runs["off"]
-    print(
-        f"LLM batching: {comments} comentários, resposta do fake em {delay * 1000:.0f} ms, "
-        f"{workers} workers, jobs de {chunk_size} ids"
-    )
-    print(
-        f"{'lote':>6} {'chamadas/1000':>14} {'coment./s':>10} {'tempo (s)':>10} "
-        f"{'tokens entrada/1000':>20} {'falhas':>7}"
-    )
-    for run in (on, off):
-        print(
-            f"{run.batch_size:>6} {run.calls_per_1000:>14.0f} {run.comments_per_second:>10.1f} "
-            f"{run.seconds:>10.1f} {run.input_tokens * 1000 / run.comments:>20.0f} {run.failures:>7}"
-        )
-    print(
-        f"redução de chamadas: {off.calls / on.calls:.1f}x (meta >= 15x); "
-        f"vazão: {on.comments_per_second / off.comments_per_second:.1f}x; "
-        f"tokens de entrada: {off.input_tokens / max(on.input_tokens, 1):.1f}x menos "
-        "(estimativa do fake: caracteres/4)"
-    )
-    return runs
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=1000)
-    parser.add_argument("--delay", type=float, default=0.4)
+    parser.add_argument("--delay", type=float, default=0.4, help="seconds the fake Gemini takes per call")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=20)
-    parser.add_argument("--chunk", type=int, default=100)
-    args = parser.parse_args()
-    bench_llm_batching(args.comments, args.delay, args.workers, args.batch, args.chunk)
+    parser.add_argument("--batch", type=int, default=20, help="GEMINI_BATCH_SIZE")
+    parser.add_argument("--concurrency", type=int, default=None, help="GEMINI_CONCURRENCY (default: settings)")
+    parser.add_argument("--chunk", type=int, default=None, help="ids per job (default: ENQUEUE_CHUNK_SIZE rule)")
+    parser.add_argument("--rpm", type=int, default=None, help="GEMINI_RPM for the limited run (default: settings)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--admin-url", default=default_admin_url())
+    args = parser.parse_args(argv)
+
+    fake = FakeGemini().start()
+    fake.default = Valid(delay=args.delay)
+    try:
+        with bench_env(args.admin_url, classifier="gemini", gemini_api_key="bench", gemini_base_url=fake.url):
+            defaults = load_settings()
+            concurrency = args.concurrency or defaults.gemini_concurrency
+            chunk = args.chunk or defaults.classify_chunk_size
+            rpm = defaults.gemini_rpm if args.rpm is None else args.rpm
+            before = load()
+            configs = [
+                ("1 por chamada, 1 por vez", dict(gemini_batch_size=1, gemini_concurrency=1, gemini_rpm=0)),
+                (
+                    f"{args.batch} por chamada, 1 por vez",
+                    dict(gemini_batch_size=args.batch, gemini_concurrency=1, gemini_rpm=0),
+                ),
+                (
+                    f"{args.batch} por chamada, {concurrency} por vez",
+                    dict(gemini_batch_size=args.batch, gemini_concurrency=concurrency, gemini_rpm=0),
+                ),
+                (
+                    f"{args.batch} por chamada, {concurrency} por vez, {rpm} RPM",
+                    dict(gemini_batch_size=args.batch, gemini_concurrency=concurrency, gemini_rpm=rpm),
+                ),
+            ]
+            results: dict[str, list[Run]] = {label: [] for label, _ in configs}
+            for index, (label, settings) in enumerate(configs):
+                # one call per comment is slow and only counts calls: once, on a tenth of the comments
+                times, count = (
+                    (1, max(args.comments // 10, chunk * args.workers)) if index == 0 else (args.repeat, args.comments)
+                )
+                for _ in range(times):
+                    results[label].append(run(fake, count, args.workers, chunk, **settings))
+    finally:
+        fake.stop()
+
+    print(
+        f"\nLLM: {args.comments} comentários, Gemini falso respondendo em {args.delay * 1000:.0f} ms, "
+        f"{args.workers} workers, jobs de {chunk} ids; mediana de {args.repeat} execuções"
+    )
+    print(f"{'configuração':<40}{'chamadas/1000':>14}{'coment./s':>11}{'s':>7}{'tokens entr./1000':>18}{'falhas':>7}")
+    for label, runs in results.items():
+        print(
+            f"{label:<40}{median([r.calls_per_1000 for r in runs]):>14.0f}"
+            f"{median([r.per_second for r in runs]):>11.1f}{median([r.seconds for r in runs]):>7.1f}"
+            f"{median([r.input_tokens * 1000 / r.comments for r in runs]):>18.0f}{sum(r.failures for r in runs):>7}"
+        )
+    off, on, fast, limited = (results[label] for label, _ in configs)
+    reduction = median([r.calls_per_1000 for r in off]) / median([r.calls_per_1000 for r in on])
+    speed = median([r.per_second for r in fast])
+    calls_per_minute = median([r.calls / r.seconds * 60 for r in limited])
+    print(f"redução de chamadas com lotes: {reduction:.1f}x (meta ≥ 15x: {verdict(reduction, 15)}; ≤ 50 por 1.000)")
+    print(f"vazão com {concurrency} chamadas por worker: {speed:.0f} coment./s (meta ≥ 400/s: {verdict(speed, 400)})")
+    if rpm:
+        print(
+            f"com GEMINI_RPM={rpm}: {calls_per_minute:.0f} chamadas/min medidas "
+            f"({'dentro' if calls_per_minute <= rpm + concurrency * args.workers else 'ACIMA'} do limite "
+            f"+ rajada inicial de {concurrency})"
+        )
+    print(load_note(before))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -17,6 +17,7 @@ from ingest_api import auth, comentarios, commands, health, insights, relatorio
 from ingest_api.extensions import init_extensions
 from ingest_api.http import ApiError
 from shared.db import is_query_timeout
+from shared.queue import reuse_connections
 from shared.settings import Settings, configure, get_settings
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if settings is not None:
         configure(settings)
     settings = get_settings()  # raises ConfigError (clear message) on missing production secrets
+    reuse_connections()  # one Redis pool per process: the token check asks for Redis on every request
     app = Flask(__name__)
     if settings.proxy_hops:  # behind our reverse proxy: the client address comes from X-Forwarded-For
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)

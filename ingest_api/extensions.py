@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from flask import Flask, redirect, request
 from flask_jwt_extended import JWTManager
 
@@ -10,7 +13,35 @@ from ingest_api.spec import DOCS_PATH, OPENAPI_URL, api_spec
 from shared import auth
 from shared.settings import Settings
 
-jwt = JWTManager()
+
+class RememberingJWTManager(JWTManager):
+    """flask-jwt-extended decodes every token three times (claims, header, then verified). A token this process
+    has already verified (the exact string, signature included) is remembered until its `exp`, so a client that
+    sends the same access token on every request pays the signature check once. Nothing else is skipped: the
+    user check (`shared.auth.current_user`: active, token version, revoked `jti`) still runs on every request."""
+
+    MAX_TOKENS = 4096
+
+    def __init__(self, app: Flask | None = None) -> None:
+        self._verified: dict[str, dict] = {}
+        self._verified_lock = threading.Lock()
+        super().__init__(app)
+
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
+        if csrf_value is None and not allow_expired:
+            known = self._verified.get(encoded_token)
+            if known is not None and known["exp"] > time.time():
+                return dict(known)
+        data = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        if csrf_value is None and not allow_expired and isinstance(data.get("exp"), (int, float)):
+            with self._verified_lock:
+                if len(self._verified) >= self.MAX_TOKENS:
+                    self._verified.clear()
+                self._verified[encoded_token] = dict(data)
+        return data
+
+
+jwt = RememberingJWTManager()
 
 
 def init_extensions(app: Flask, settings: Settings) -> None:

@@ -113,6 +113,7 @@ def spend(kind: str, key: str, limit: str, cost: int = 1, what: str = "uso") -> 
         ) from None
 
 
-def payload(model: BaseModel, status: int = 200) -> tuple[Response, int]:
-    """A response payload model as the JSON answer (the same model documents the route)."""
-    return jsonify(model.model_dump(mode="json")), status
+def payload(model: BaseModel, status: int = 200) -> tuple[dict, int]:
+    """A response payload model as the JSON answer (the same model documents the route). Returned as a dict, not a
+    Response: the routes' spectree wrapper would read a Response's body back and build a second one."""
+    return model.model_dump(mode="json"), status

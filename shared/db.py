@@ -20,6 +20,7 @@ from shared.settings import get_settings, to_sqlalchemy_url
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _factories: dict[str, sessionmaker[Session]] = {}
+_autocommit: dict[str, Engine] = {}
 
 
 def _factory(url: str | None) -> sessionmaker[Session]:
@@ -40,6 +41,27 @@ def _factory(url: str | None) -> sessionmaker[Session]:
 
 def get_engine(url: str | None = None) -> Engine:
     return _factory(url).kw["bind"]
+
+
+def autocommit_engine(url: str | None = None) -> Engine:
+    """An engine for hot single-statement paths (the intake): each statement is its own transaction, so one
+    statement costs one round trip (no BEGIN, no separate COMMIT), and connections are not pinged on checkout
+    (a ping is one more round trip per request). Its own pool; a caller retries once on a connection found dead
+    (`DBAPIError.connection_invalidated`), which is what the ping would have caught."""
+    target = to_sqlalchemy_url(url) if url else get_settings().sqlalchemy_url
+    engine = _autocommit.get(target)
+    if engine is None:
+        with _lock:
+            engine = _autocommit.get(target)
+            if engine is None:
+                engine = _autocommit[target] = create_engine(
+                    target,
+                    isolation_level="AUTOCOMMIT",
+                    pool_size=5,
+                    max_overflow=10,
+                    connect_args={"connect_timeout": 5, "application_name": "alumusic"},
+                )
+    return engine
 
 
 @contextmanager
@@ -70,6 +92,9 @@ def reset_engines() -> None:
         for factory in _factories.values():
             factory.kw["bind"].dispose()
         _factories.clear()
+        for engine in _autocommit.values():
+            engine.dispose()
+        _autocommit.clear()
 
 
 def as_uuids(values: Iterable[Any]) -> list[uuid.UUID]:

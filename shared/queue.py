@@ -7,13 +7,17 @@ Redis holds only work that can be rebuilt from PostgreSQL (the reconciler does t
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from uuid import UUID
 
 from redis import Redis
 from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
+from shared.dispatch import Dispatcher
 from shared.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -26,11 +30,38 @@ RETRY_INTERVALS = [10, 30, 120, 300]
 CLASSIFY_JOB_TIMEOUT_SECONDS = 900
 
 
+_clients: dict[tuple[int, str], Redis] = {}
+_clients_lock = threading.Lock()
+_reuse = False
+
+
+def reuse_connections(enabled: bool = True) -> None:
+    """From now on `redis_connection()` hands out one client (one connection pool) per process and URL instead of
+    a new client per call. The API (`create_app`) and the workers turn it on: the token check in `shared.auth`
+    asks for a client on every request, and a new one costs a TCP connect plus the client handshake (~2 ms).
+    Other processes (the dashboard) keep a client per call."""
+    global _reuse
+    _reuse = enabled
+
+
 def redis_connection(url: str | None = None) -> Redis:
     target = url or get_settings().redis_url
     if not target:
         raise RuntimeError("REDIS_URL não está definido. Rode `make run` ou defina REDIS_URL=redis://host:6379/0.")
-    return Redis.from_url(target, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
+    if not _reuse:
+        return _new_client(target)
+    key = (os.getpid(), target)
+    client = _clients.get(key)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(key)
+            if client is None:
+                client = _clients[key] = _new_client(target)
+    return client
+
+
+def _new_client(url: str) -> Redis:
+    return Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
 
 
 def get_queue(connection: Redis | None = None, name: str | None = None) -> Queue:
@@ -50,32 +81,58 @@ def job_retry() -> Retry:
 
 
 def enqueue_classification(
-    comment_ids: Sequence[UUID | str], queue: Queue | None = None, chunk_size: int | None = None
+    comment_ids: Sequence[UUID | str],
+    queue: Queue | None = None,
+    chunk_size: int | None = None,
+    dispatch: bool | None = None,
 ) -> int:
-    """Enqueue classify jobs for these ids, in chunks (so a big batch spreads over all workers).
+    """Hand these ids to the workers: a few ids (at most DISPATCH_THRESHOLD, and no explicit `chunk_size`) go
+    to the dispatcher (`shared.dispatch`: grouped with other small enqueues); more make their own classify jobs,
+    in chunks (so a big batch spreads over all workers). `dispatch` forces one way or the other.
 
-    Uses one Redis pipeline for all chunks. Returns the number of jobs. Raises redis errors: callers
-    that must not fail (the API after a commit) catch them; the reconciler re-enqueues later.
+    One Redis round trip either way. Returns the number of jobs created. Raises redis errors: callers that must
+    not fail (the API after a commit) catch them; the reconciler re-enqueues later.
     """
     ids = [str(i) for i in comment_ids]
     if not ids:
         return 0
     queue = queue or get_queue()
-    size = chunk_size or get_settings().classify_chunk_size
-    retry = job_retry()
-    jobs = [
-        Queue.prepare_data(
-            CLASSIFY_JOB,
-            args=(chunk,),
-            retry=retry,
-            timeout=CLASSIFY_JOB_TIMEOUT_SECONDS,
-            result_ttl=3600,
-            failure_ttl=7 * 24 * 3600,
-            description=f"classificar {len(chunk)} comentário(s)",
-        )
-        for chunk in chunked(ids, size)
-    ]
-    with queue.connection.pipeline() as pipe:
+    settings = get_settings()
+    if dispatch is None:
+        dispatch = chunk_size is None and len(ids) <= settings.dispatch_threshold
+    if dispatch:
+        return Dispatcher.of(queue).push(ids)
+    size = chunk_size or settings.classify_chunk_size
+    jobs = [classify_job_data(chunk) for chunk in chunked(ids, size)]
+    with queue.connection.pipeline(transaction=False) as pipe:
         queue.enqueue_many(jobs, pipeline=pipe)
         pipe.execute()
     return len(jobs)
+
+
+def classify_job_data(ids: list[str]):
+    return Queue.prepare_data(
+        CLASSIFY_JOB,
+        args=(ids,),
+        retry=job_retry(),
+        timeout=CLASSIFY_JOB_TIMEOUT_SECONDS,
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+        description=f"classificar {len(ids)} comentário(s)",
+    )
+
+
+def enqueue_retry(comment_ids: Sequence[str], queue: Queue | None = None) -> None:
+    """A classify job for ids a drain job could not finish (transient failure, database down), after the first
+    retry interval, with the usual retries. Raises redis errors (the reconciler covers the ids then)."""
+    ids = list(comment_ids)
+    (queue or get_queue()).enqueue_in(
+        timedelta(seconds=RETRY_INTERVALS[0]),
+        CLASSIFY_JOB,
+        ids,
+        retry=job_retry(),
+        job_timeout=CLASSIFY_JOB_TIMEOUT_SECONDS,
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+        description=f"classificar {len(ids)} comentário(s) (nova tentativa do despacho)",
+    )

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     # Ids per classify job; unset = 500 for the local classifier (CPU-bound, fewer job overheads) and
     # 100 for Gemini (5 calls of 20 per job, well inside the job timeout). A big batch spreads over all workers.
     enqueue_chunk_size: int | None = Field(default=None, ge=1, le=5000)
+    # Dispatcher: an enqueue of at most this many ids (a request with a few comments) goes to a Redis list that
+    # "drain" jobs empty in groups; larger ones keep their own jobs. 0 = every enqueue makes its own jobs.
+    dispatch_threshold: int = Field(default=50, ge=0, le=5000)
+    # Ids one drain job takes from the list; unset = the classify chunk size (ENQUEUE_CHUNK_SIZE rule).
+    dispatch_batch_size: int | None = Field(default=None, ge=1, le=5000)
     login_rate_limit: str = "5 per minute"
     # Per-user quotas (limits' notation, several separated by ";"; empty disables): comments a user may send,
     # questions a user may ask (each may cost an LLM call). Per client address: requests to the public report.
@@ -85,6 +90,11 @@ class Settings(BaseSettings):
     gemini_api_version: str | None = None  # e.g. v1beta; unset: the SDK's default (v1)
     gemini_timeout_seconds: float = 30.0
     gemini_batch_size: int = 20
+    # Gemini calls one worker process makes at once (the chunks of a job run concurrently).
+    gemini_concurrency: int = Field(default=5, ge=1, le=64)
+    # Requests per minute to Gemini for all workers together (shared through Redis; per process without it).
+    # 0 = no limit.
+    gemini_rpm: int = Field(default=1000, ge=0)
     gemini_max_attempts: int = 4
     # SDK retry backoff for 408/429/5xx: first wait and cap, seconds (exponential, base 2, with jitter).
     gemini_retry_initial_seconds: float = 1.0
@@ -177,6 +187,10 @@ class Settings(BaseSettings):
         if self.enqueue_chunk_size:
             return self.enqueue_chunk_size
         return 100 if self.classifier_name == "gemini" else 500
+
+    @property
+    def dispatch_size(self) -> int:
+        return self.dispatch_batch_size or self.classify_chunk_size
 
     @property
     def sqlalchemy_url(self) -> str:

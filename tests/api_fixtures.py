@@ -55,3 +55,14 @@ def queued_jobs(redis_conn) -> list:
 
     queue = get_queue(redis_conn)
     return [queue.fetch_job(job_id) for job_id in queue.job_ids]
+
+
+def queued_ids(redis_conn) -> list[str]:
+    """Every comment id handed to the workers: in classify jobs waiting in the queue, then in the dispatcher's
+    list (small enqueues, `shared.dispatch`)."""
+    from shared.dispatch import Dispatcher
+    from shared.queue import CLASSIFY_JOB, get_queue
+
+    queue = get_queue(redis_conn)
+    ids = [i for job in queued_jobs(redis_conn) if job.func_name == CLASSIFY_JOB for i in job.args[0]]
+    return ids + Dispatcher.of(queue).waiting_ids()

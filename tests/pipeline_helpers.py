@@ -6,8 +6,10 @@ import email
 import email.policy
 import uuid
 from collections.abc import Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
+import psycopg2
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
@@ -141,3 +143,38 @@ def max_current_per_comment() -> int:
             .subquery()
         )
         return session.scalar(select(func.coalesce(func.max(sub.c.n), 0)))
+
+
+@contextmanager
+def postgres_restarting(services):
+    """What a PostgreSQL restart looks like to this run's processes, without touching the other databases of a
+    shared server: every connection to the test database is cut and new ones are refused until the block ends."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(services.database_url).database
+    admin = psycopg2.connect(make_url(services.admin_url).set(drivername="postgresql").render_as_string(False))
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+        yield
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+        admin.close()
+
+
+def ingest_one_by_one(texts: Sequence[str]) -> list[uuid.UUID]:
+    """Each comment in its own intake call, as a client posting one comment per request (the dispatcher's path)."""
+    from shared.ingest.intake import ingest
+
+    ids = []
+    for text in texts:
+        result = ingest([CommentIn(id=uuid.uuid4(), texto=text)], Source.API)
+        assert result.queue_error is None, result.queue_error
+        ids += result.new_ids
+    return ids

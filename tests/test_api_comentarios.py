@@ -8,11 +8,12 @@ import uuid
 import pytest
 
 from shared.db import reset_engines, session_scope
+from shared.dispatch import DRAIN_JOB
 from shared.models import Comment
 from shared.queue import CLASSIFY_JOB
 from shared.settings import reset_settings_cache
 from shared.vocabulary import Category, CommentStatus, Origin
-from tests.api_fixtures import closed_port_url, comment_count, new_item, queued_jobs
+from tests.api_fixtures import closed_port_url, comment_count, new_item, queued_ids, queued_jobs
 from tests.report_seed import add_comment, classify, utc
 
 
@@ -28,7 +29,7 @@ def _stored(comment_id: str) -> Comment | None:
 # --- intake
 
 
-def test_single_comment_is_stored_pending_and_one_job_with_its_id_is_enqueued(client, auth, redis_conn):
+def test_single_comment_is_stored_pending_and_handed_to_the_dispatcher(client, auth, redis_conn):
     item = new_item("Que álbum incrível", artista="Anitta", data="2026-11-20T14:30:00-03:00")
     response = client.post("/api/comentarios", json=item, headers=auth)
     assert response.status_code == 202
@@ -38,18 +39,29 @@ def test_single_comment_is_stored_pending_and_one_job_with_its_id_is_enqueued(cl
     assert stored.status is CommentStatus.PENDENTE
     assert stored.artist == "Anitta"
     assert stored.written_at == utc(2026, 11, 20, 17).replace(minute=30)
-    jobs = queued_jobs(redis_conn)
-    assert [job.func_name for job in jobs] == [CLASSIFY_JOB]
-    assert list(jobs[0].args) == [[item["id"]]]  # ids only, never texts
+    assert queued_ids(redis_conn) == [item["id"]]  # ids only, never texts
+    [job] = queued_jobs(redis_conn)  # one drain job will take it (with whatever else arrives meanwhile)
+    assert (job.func_name, list(job.args)) == (DRAIN_JOB, [])
 
 
-def test_batch_is_spread_over_jobs_of_at_most_the_configured_chunk(client, auth, redis_conn, use_settings):
-    use_settings(enqueue_chunk_size="2")
+def test_single_comments_share_one_waiting_drain_job(client, auth, redis_conn):
+    items = [new_item(f"Um de cada vez {i}") for i in range(5)]
+    for item in items:
+        assert client.post("/api/comentarios", json=item, headers=auth).status_code == 202
+    assert queued_ids(redis_conn) == [item["id"] for item in items]
+    assert [job.func_name for job in queued_jobs(redis_conn)] == [DRAIN_JOB]
+
+
+def test_batch_above_the_dispatch_threshold_is_spread_over_jobs_of_at_most_the_chunk(
+    client, auth, redis_conn, use_settings
+):
+    use_settings(enqueue_chunk_size="2", dispatch_threshold="4")
     items = [new_item(f"Comentário {i}") for i in range(5)]
     response = client.post("/api/comentarios", json=items, headers=auth)
     assert response.status_code == 202
     assert response.json["enfileirados"] == 5
     jobs = queued_jobs(redis_conn)
+    assert {job.func_name for job in jobs} == {CLASSIFY_JOB}
     assert sorted(len(job.args[0]) for job in jobs) == [1, 2, 2]
     assert sorted(i for job in jobs for i in job.args[0]) == sorted(item["id"] for item in items)
 
@@ -64,7 +76,7 @@ def test_text_is_accepted_as_alias_of_texto_and_comments_route_is_an_alias(clien
 def test_duplicate_and_conflict_in_one_batch(client, auth, redis_conn):
     existing = new_item("Texto original")
     assert client.post("/api/comentarios", json=existing, headers=auth).status_code == 202
-    jobs_before = len(queued_jobs(redis_conn))
+    before = len(queued_ids(redis_conn))
     fresh = new_item("Novo comentário")
     batch = [
         fresh,
@@ -77,17 +89,16 @@ def test_duplicate_and_conflict_in_one_batch(client, auth, redis_conn):
     assert _statuses(response) == ["enfileirado", "duplicado", "duplicado", "conflito"]
     assert (response.json["enfileirados"], response.json["duplicados"], response.json["conflitos"]) == (1, 2, 1)
     assert _stored(existing["id"]).text == "Texto original"  # conflict changed nothing
-    new_jobs = queued_jobs(redis_conn)[jobs_before:]
-    assert [job.args[0] for job in new_jobs] == [[fresh["id"]]]  # only the new comment was enqueued
+    assert queued_ids(redis_conn)[before:] == [fresh["id"]]  # only the new comment was enqueued
 
 
 def test_resending_a_batch_enqueues_nothing_new(client, auth, redis_conn):
     items = [new_item(f"Reenvio {i}") for i in range(3)]
     client.post("/api/comentarios", json=items, headers=auth)
-    jobs = len(queued_jobs(redis_conn))
+    handed = len(queued_ids(redis_conn))
     response = client.post("/api/comentarios", json=items, headers=auth)
     assert _statuses(response) == ["duplicado"] * 3
-    assert len(queued_jobs(redis_conn)) == jobs
+    assert len(queued_ids(redis_conn)) == handed == 3
 
 
 def test_invalid_item_gives_422_with_index_field_and_message_and_stores_nothing(client, auth, redis_conn):
@@ -108,7 +119,7 @@ def test_invalid_item_gives_422_with_index_field_and_message_and_stores_nothing(
     assert {"indice": 4, "campo": "texto", "mensagem": "não pode ser vazio"} in detalhes
     assert all(d["indice"] != 0 for d in detalhes)
     assert comment_count() == 0
-    assert queued_jobs(redis_conn) == []
+    assert queued_jobs(redis_conn) == [] and queued_ids(redis_conn) == []
 
 
 def test_limits_come_from_settings(client, auth, use_settings):
@@ -174,7 +185,7 @@ def test_postgres_down_answers_503_json_and_writes_nothing(client, auth, redis_c
         reset_settings_cache()  # back to the run's database
         reset_engines()
     assert comment_count() == 0
-    assert queued_jobs(redis_conn) == []
+    assert queued_jobs(redis_conn) == [] and queued_ids(redis_conn) == []
 
 
 # --- status by id
@@ -339,3 +350,16 @@ def test_ingest_past_the_per_user_quota_gets_429_and_stores_nothing_of_that_requ
     assert "limite de comentários enviados" in second.json["erro"] and int(second.headers["Retry-After"]) > 0
     assert comment_count() == 2
     assert client.post("/api/comentarios", json=new_item("cinco"), headers=auth).status_code == 202  # fits
+
+
+def test_export_through_the_api_is_streamed_not_buffered(client, auth):
+    for index in range(3):
+        add_comment(f"comentário {index} para exportar", when=utc(2026, 11, 20, 12))
+    csv_response = client.get("/api/comentarios/export?formato=csv", headers=auth, buffered=False)
+    assert csv_response.status_code == 200 and csv_response.is_streamed  # never the whole file in memory
+    assert csv_response.mimetype == "text/csv" and "comentarios.csv" in csv_response.headers["Content-Disposition"]
+    body = b"".join(csv_response.response)
+    assert body.startswith(b"\xef\xbb\xbf") and body.count(b"\n") == 4
+    xlsx_response = client.get("/api/comentarios/export?formato=xlsx", headers=auth, buffered=False)
+    assert xlsx_response.is_streamed and xlsx_response.mimetype.endswith("spreadsheetml.sheet")
+    assert b"".join(xlsx_response.response).startswith(b"PK")

@@ -77,7 +77,9 @@ def test_a_larger_batch_is_split_by_the_configured_batch_size(fake_gemini, use_s
 
     outcome = GeminiClassifier().classify(items)
 
-    assert [len(r.ids) for r in fake_gemini.requests] == [8, 8, 3]
+    # the first call probes alone; the other two run concurrently, in either order
+    assert len(fake_gemini.requests[0].ids) == 8
+    assert sorted(len(r.ids) for r in fake_gemini.requests[1:]) == [3, 8]
     assert all(isinstance(outcome.results[i.id], ClassificationResult) for i in items)
 
 
@@ -182,7 +184,8 @@ def test_persistently_malformed_json_ends_with_permanent_failures_after_halving_
 
     outcome = GeminiClassifier().classify(items)
 
-    assert [len(r.ids) for r in fake_gemini.requests] == [4, 2, 2, 1, 1, 1, 1]
+    # the halves go out concurrently (GEMINI_CONCURRENCY): the sizes, not their order, are the contract
+    assert sorted((len(r.ids) for r in fake_gemini.requests), reverse=True) == [4, 2, 2, 1, 1, 1, 1]
     for item in items:
         failure = outcome.results[item.id]
         assert isinstance(failure, ClassificationFailure) and failure.transient is False
@@ -303,8 +306,9 @@ def test_a_400_is_permanent_and_isolated_down_to_the_comment_that_causes_it(fake
     assert all(isinstance(outcome.results[i.id], ClassificationResult) for i in items if i.id != bad)
 
 
-def test_mixed_faults_never_lose_a_comment(fake_gemini, use_settings):
-    use_settings(gemini_batch_size="7")
+@pytest.mark.parametrize("concurrency", [1, 5])
+def test_mixed_faults_never_lose_a_comment(fake_gemini, use_settings, concurrency):
+    use_settings(gemini_batch_size="7", gemini_concurrency=str(concurrency))
     items = make_items(30)
     fake_gemini.push(
         MissingIds(count=2),
@@ -319,8 +323,13 @@ def test_mixed_faults_never_lose_a_comment(fake_gemini, use_settings):
     outcome = GeminiClassifier().classify(items)
 
     assert_every_id_accounted_for(items, outcome)
-    assert all(isinstance(v, ClassificationResult) for v in outcome.results.values())
     assert len(outcome.calls) >= 7
+    failures = [v for v in outcome.results.values() if not isinstance(v, ClassificationResult)]
+    if concurrency == 1:  # faults meet the first calls in order: every bad id is asked again and answered
+        assert failures == []
+    else:  # calls race for the faults: one may land on an id already asked alone, which then fails with the reason
+        assert len(failures) <= 2
+        assert all(not f.transient and f.reason.startswith("resposta inválida do modelo") for f in failures)
 
 
 def test_an_id_missing_again_when_asked_alone_fails_permanently_with_the_reason(fake_gemini):
@@ -422,3 +431,74 @@ def test_a_503_is_transient(fake_gemini):
     outcome = GeminiClassifier().classify(items)
 
     assert outcome.results[items[0].id].transient is True
+
+
+# --- concurrency (GEMINI_CONCURRENCY) and the shared requests-per-minute limit (GEMINI_RPM)
+
+
+def assert_answers_point_at_their_calls(items, outcome) -> None:
+    for item in items:
+        call = outcome.calls[outcome.answered_by[item.id]]
+        assert item.id in call.item_ids and call.outcome == "ok"
+
+
+def test_the_calls_of_a_job_go_out_together_once_the_service_has_answered(fake_gemini, use_settings):
+    use_settings(gemini_concurrency="5", gemini_rpm="0")
+    fake_gemini.default = Valid(delay=0.4)
+    classifier = GeminiClassifier()
+    first = make_items(100)
+
+    started = time.monotonic()
+    outcome = classifier.classify(first)  # one probe call, then the other four at once
+    probed = time.monotonic() - started
+    items = make_items(100)
+    started = time.monotonic()
+    again = classifier.classify(items)  # the service answers: five calls at once
+    together = time.monotonic() - started
+
+    assert len(fake_gemini.requests) == 10 and all(len(r.ids) == 20 for r in fake_gemini.requests)
+    assert together < 1.2 < 5 * 0.4 and probed < 1.6
+    assert_every_id_accounted_for(items, again)
+    assert_answers_point_at_their_calls(first, outcome)
+    assert_answers_point_at_their_calls(items, again)
+
+
+def test_concurrency_never_exceeds_the_setting(fake_gemini, use_settings):
+    use_settings(gemini_concurrency="2", gemini_rpm="0", gemini_batch_size="1")
+    fake_gemini.default = Valid(delay=0.3)
+    classifier = GeminiClassifier()
+    classifier.classify(make_items(1))  # the probe
+
+    started = time.monotonic()
+    outcome = classifier.classify(make_items(6))
+
+    assert time.monotonic() - started >= 3 * 0.3  # three rounds of two
+    assert len(outcome.calls) == 6
+
+
+def test_requests_per_minute_are_shared_by_every_worker_through_redis(fake_gemini, use_settings):
+    import threading
+
+    use_settings(gemini_concurrency="2", gemini_rpm="120", gemini_batch_size="1")  # one call each 0.5 s, 2 at once
+    workers = [GeminiClassifier(), GeminiClassifier()]  # two worker processes' classifiers
+    for classifier in workers:
+        classifier._service_answers = True  # skip the probe: only the limit spaces the calls
+    started = time.monotonic()
+    threads = [threading.Thread(target=c.classify, args=(make_items(3),)) for c in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    # six calls under one budget: two at once, then one per 0.5 s -> the last starts about 2 s in
+    assert len(fake_gemini.requests) == 6
+    assert time.monotonic() - started >= 1.8
+
+
+def test_the_limit_holds_per_process_without_redis():
+    from shared.classification.ratelimit import RequestRate
+
+    rate = RequestRate(rpm=600, burst=1, redis_url=None)  # one call per 0.1 s
+    started = time.monotonic()
+    waits = [rate.acquire() for _ in range(5)]
+    assert waits[0] == 0 and time.monotonic() - started >= 0.39

@@ -133,3 +133,21 @@ def test_closing_the_stream_early_stops_the_copy_and_the_next_export_still_works
     stream.close()  # a client that went away
     _, rows = _csv(CommentFilter())
     assert len(rows) == 5000
+
+
+def test_the_sheet_writer_escapes_markup_drops_characters_xml_forbids_and_types_numbers():
+    from shared.reporting.xlsx import write_sheet
+
+    out = io.BytesIO()
+    rows = [["a<b & c>", "  espaços  ", "0.5"], ["x\x0by\x00", None, ""], ["", "só o meio", "1"]]
+    assert write_sheet(out, "comentarios", ["texto", "artista", "confianca"], rows, [2]) == 3
+    out.seek(0)
+    sheet = load_workbook(out)["comentarios"]
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("texto", "artista", "confianca"),
+        ("a<b & c>", "  espaços  ", 0.5),
+        ("xy", None, None),
+        (None, "só o meio", 1),
+    ]
+    assert sheet["A1"].font.b and not sheet["A2"].font.b
+    assert {cell.data_type for row in sheet.iter_rows(min_row=2, max_col=2) for cell in row if cell.value} == {"s"}

@@ -19,6 +19,7 @@ from rq.serializers import JSONSerializer
 from shared import clock, operations
 from shared.classification import requeue
 from shared.contracts import CommentIn
+from shared.dispatch import DRAIN_JOB, Dispatcher, armed_key
 from shared.ingest.intake import ingest
 from shared.queue import enqueue_classification, get_queue
 from shared.settings import ROOT, get_settings
@@ -41,7 +42,9 @@ from tests.pipeline_helpers import (
     comment,
     current,
     history,
+    ingest_one_by_one,
     max_current_per_comment,
+    postgres_restarting,
     smtp_env,
     start_smtp,
     statuses,
@@ -281,6 +284,105 @@ def test_after_a_redis_flush_the_running_scheduler_and_worker_finish_every_comme
         for p in procs:
             p.wait(30)
     assert_nothing_lost(ids)
+
+
+# --- the dispatcher: comments that arrive one by one are classified in groups, and survive the same crashes
+
+
+def _finished(redis_conn, func_name: str) -> list[Job]:
+    queue = get_queue(redis_conn)
+    jobs = [
+        Job.fetch(j, connection=redis_conn, serializer=JSONSerializer)
+        for j in queue.finished_job_registry.get_job_ids()
+    ]
+    return [job for job in jobs if job.func_name == func_name]
+
+
+def assert_classified_once(ids) -> None:
+    assert set(assert_nothing_lost(ids).values()) == {"classificado"}
+    assert all(len(history(i)) == 1 for i in ids)  # nothing classified twice
+
+
+def test_single_comments_are_classified_in_groups_by_drain_jobs(services, redis_conn, use_settings):
+    use_settings(dispatch_batch_size="4")
+    ids = ingest_one_by_one([f"{TEXTS[n % len(TEXTS)]} ({n})" for n in range(10)])
+    queue = get_queue(redis_conn)
+    assert [Job.fetch(j, connection=redis_conn, serializer=JSONSerializer).func_name for j in queue.job_ids] == [
+        DRAIN_JOB
+    ]  # ten requests, one waiting job
+
+    drain(redis_conn)
+
+    assert_classified_once(ids)
+    reports = sorted(job.return_value()["classified"] for job in _finished(redis_conn, DRAIN_JOB))
+    assert reports == [2, 4, 4]  # groups of DISPATCH_BATCH_SIZE, each drain job arming the next
+    assert Dispatcher.of(queue).pending() == 0 and not redis_conn.exists(armed_key(queue.name))
+
+
+def test_worker_killed_with_sigkill_mid_drain_loses_nothing_and_classifies_nothing_twice(
+    services, fake_gemini, redis_conn, use_settings
+):
+    use_settings(gemini_max_attempts="1")
+    fake_gemini.push(Slow(60))  # the drain job's call hangs: the worker dies holding ids it took from the list
+    ids = ingest_one_by_one(TEXTS)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worker", "processar", "--burst"],
+        cwd=ROOT,
+        env=worker_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        assert wait_for(lambda: len(fake_gemini.requests) == 1, timeout=60), "o worker não chegou ao Gemini"
+        assert set(statuses(ids).values()) == {"processando"}
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    assert Dispatcher.of(get_queue(redis_conn)).pending() == 0  # the ids left Redis with the dead worker
+    later = ingest_one_by_one(["chegou depois da queda", "outro que chegou depois"])  # arms a new drain job
+
+    assert requeue.reconcile(stuck_after_seconds=0) == len(ids) + len(later)  # later ones are in two places now
+    drain(redis_conn)
+
+    assert_classified_once(ids + later)
+
+
+def test_redis_flush_with_the_dispatcher_in_the_path_loses_nothing(services, redis_conn):
+    before = ingest_one_by_one(TEXTS[:3])
+    redis_conn.flushdb()  # the list, the armed marker and the drain job are gone
+    after = ingest_one_by_one(TEXTS[3:])  # a new drain job is armed for these
+    queue = get_queue(redis_conn)
+    assert Dispatcher.of(queue).waiting_ids() == [str(i) for i in after] and len(queue.job_ids) == 1
+
+    drain(redis_conn)
+    assert set(statuses(before).values()) == {"pendente"}  # only PostgreSQL still knows about these
+    assert requeue.reconcile(stuck_after_seconds=0) == len(before)
+    drain(redis_conn)
+
+    assert_classified_once(before + after)
+
+
+def test_postgres_restart_with_the_dispatcher_in_the_path_loses_nothing(services, redis_conn):
+    ids = ingest_one_by_one(TEXTS)  # stored, in the dispatcher's list, one drain job waiting
+    with postgres_restarting(services):  # the drain job takes the ids while the database refuses connections
+        done = run_cli("processar", "--burst", "--name", "sem-banco")
+    assert done.returncode == 0, done.stderr
+    assert Dispatcher.of(get_queue(redis_conn)).pending() == 0
+    [retry] = get_queue(redis_conn).scheduled_job_registry.get_job_ids()  # handed to a job with retries
+    assert sorted(Job.fetch(retry, connection=redis_conn, serializer=JSONSerializer).args[0]) == sorted(map(str, ids))
+
+    drain(redis_conn)  # the database is back
+
+    assert_classified_once(ids)
+
+
+def test_intake_after_a_postgres_restart_stores_on_a_new_connection(services):
+    ingest_one_by_one(["antes do reinício"])  # the intake's pool now holds a connection
+    with postgres_restarting(services):
+        pass  # that connection is dead now
+    [cid] = ingest_one_by_one(["depois do reinício"])
+    assert statuses([cid]) == {cid: "pendente"}
 
 
 def test_worker_refuses_to_start_with_a_clear_message_when_the_classifier_cannot_be_built(services):

@@ -14,7 +14,7 @@ from rq.serializers import JSONSerializer
 
 from shared.classification.registry import current_classifier
 from shared.cli import hidden_alias
-from shared.queue import get_queue, redis_connection
+from shared.queue import get_queue, redis_connection, reuse_connections
 from shared.settings import get_settings
 from worker.schedules import make_scheduler, register_schedules
 from worker.workers import ForkingWorker, InProcessWorker
@@ -44,6 +44,7 @@ def cli() -> None:
 def work(burst: bool, name: str | None, fork: bool | None) -> None:
     """Roda um worker RQ na fila de classificação."""
     setup_logging()
+    reuse_connections()
     settings = get_settings()
     try:
         classifier = current_classifier()  # load the model once (before any work horse is forked)

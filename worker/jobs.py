@@ -6,12 +6,18 @@ They take ids and small values (JSON serializer) and return small JSON values. T
 
 from __future__ import annotations
 
-from rq import Retry
+import logging
+
+from rq import Retry, get_current_job
 
 from shared import clock
 from shared.classification import classify, requeue
-from shared.queue import get_queue
+from shared.dispatch import Dispatcher
+from shared.queue import enqueue_retry, get_queue
 from shared.reporting import summary
+from shared.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 WEEKLY_SUMMARY_FUNC = "worker.jobs.weekly_summary"
 WEEKLY_SUMMARY_TIMEOUT = 600
@@ -22,6 +28,26 @@ SUMMARY_RETRY_INTERVALS = [300, 1800, 7200]
 def classify_comments(comment_ids: list[str]) -> dict[str, int]:
     """Classify these comments; raises on transient failures so the job's `Retry` runs it again."""
     return classify.classify_comments(comment_ids).as_dict()
+
+
+def drain_dispatch() -> dict[str, int]:
+    """The dispatcher's drain job (`shared.dispatch`): take up to DISPATCH_BATCH_SIZE ids from the list (arming the
+    next drain job while ids remain, so other workers share a burst) and classify them.
+
+    A failure after the ids left the list (transient LLM errors, PostgreSQL down) hands them to a regular classify
+    job with the usual retries, so this job itself never needs a retry; if even that fails, the comments are
+    still `pendente`/`processando` in PostgreSQL and the reconciler enqueues them again."""
+    job = get_current_job()
+    queue = get_queue(job.connection) if job is not None else get_queue()
+    ids = Dispatcher.of(queue).pop(job.id if job is not None else "", get_settings().dispatch_size)
+    if not ids:
+        return {}
+    try:
+        return classify.classify_comments(ids).as_dict()
+    except Exception as exc:  # noqa: BLE001 - whatever failed, the ids go on with retries
+        enqueue_retry(ids, queue)
+        log.warning("despacho: %d comentário(s) passam a um job com novas tentativas: %s", len(ids), exc)
+        return {"repassados": len(ids)}
 
 
 def reconcile() -> int:

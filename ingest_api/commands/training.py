@@ -3,10 +3,12 @@ corpus and the curators' corrections."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from shared.classification import training
-from shared.classification.training import TrainingSummary
+if TYPE_CHECKING:  # the training module brings scikit-learn: loaded only when the command runs, not by the API
+    from shared.classification.training import TrainingSummary
 
 
 @click.command("treinar")
@@ -21,6 +23,8 @@ def train(without_corrections: bool) -> None:
     """Retreina o classificador offline com o corpus e as correções da curadoria (classificações humanas
     atuais). Correções iguais ou quase iguais a textos dos conjuntos de avaliação são descartadas. O novo
     modelo vira o atual: os workers o carregam no próximo job."""
+    from shared.classification import training
+
     summary, problem = training.train_current(use_corrections=not without_corrections)
     for line in summary_lines(summary, problem, use_corrections=not without_corrections):
         click.echo(line)

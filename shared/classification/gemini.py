@@ -6,8 +6,12 @@
 - Answer ids are checked against the ids sent. Ids missing, duplicated or with an invalid result (category
   outside the enum, confidence outside [0, 1], malformed JSON) are asked again in smaller calls, halving the
   size down to one; an id that fails alone gets a non-transient `ClassificationFailure` with the reason.
+- Up to `GEMINI_CONCURRENCY` calls in flight per process, each started only when `GEMINI_RPM` allows (a limit
+  shared by every worker through Redis). Until the service has answered once, and again after a transient
+  failure, one call at a time probes it.
 - A transient error (429/5xx/timeout after the SDK's retries) fails the ids of that call and of the calls not
-  yet made as transient: the job retries them later instead of hammering a service that is down.
+  yet made as transient: the job retries them later instead of hammering a service that is down (calls already
+  in flight finish and their answers are kept).
 - Every call is reported as `LlmUsage` (model, tokens, latency, outcome) for the caller to store.
 """
 
@@ -18,6 +22,7 @@ import logging
 import time
 from collections import Counter, deque
 from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from google.genai import errors as genai_errors
@@ -37,6 +42,7 @@ from shared.classification.llm import (
     token_counts,
 )
 from shared.classification.prompts import CLASSIFY_PROMPT_VERSION, classify_instruction, classify_payload
+from shared.classification.ratelimit import RequestRate
 from shared.classification.tags import normalize_tags
 from shared.classification.usage import LlmUsage
 from shared.contracts import ClassificationResult
@@ -88,12 +94,15 @@ class _CallAnswer:
     problems: list[str] = field(default_factory=list)
 
 
-class _TransientCallError(Exception):
-    pass
+@dataclass
+class _CallDone:
+    """One finished call: its usage and either an answer, a transient reason or a permanent reason."""
 
-
-class _PermanentCallError(Exception):
-    pass
+    usage: LlmUsage
+    answer: _CallAnswer = field(default_factory=_CallAnswer)
+    latency: int = 0
+    transient: str | None = None
+    permanent: str | None = None
 
 
 class GeminiClassifier(Classifier):
@@ -107,49 +116,72 @@ class GeminiClassifier(Classifier):
             raise LlmError("GEMINI_API_KEY não está definido: defina a chave ou use CLASSIFIER=local.")
         self.model = self.settings.gemini_model
         self.batch_size = max(1, self.settings.gemini_batch_size)
+        self.concurrency = max(1, self.settings.gemini_concurrency)
+        self.rate = RequestRate.for_gemini(self.settings)
+        self._service_answers = False  # until a call is answered, one call at a time (a probe)
 
     # --- public
 
     def classify(self, items: Sequence[ClassifierItem]) -> ClassifierOutcome:
+        """Up to GEMINI_CONCURRENCY calls in flight (each waits for its turn under GEMINI_RPM). Answers are
+        handled here, in the calling thread, as they arrive: results, re-asks of bad ids in smaller calls,
+        `calls`/`answered_by` bookkeeping. Until the service has answered once (and again after a transient
+        failure), a single call probes it: a service that is down gets one call, not K."""
         outcome = ClassifierOutcome()
         by_id = {item.id: item for item in items}  # a repeated id is classified once
         ids = list(by_id)
         work: deque[list[str]] = deque(ids[i : i + self.batch_size] for i in range(0, len(ids), self.batch_size))
-        while work:
-            chunk = work.popleft()
-            try:
-                answer, latency = self._call([by_id[i] for i in chunk], outcome)
-            except _TransientCallError as exc:
-                reason = str(exc)
-                for item_id in chunk:
-                    outcome.results[item_id] = ClassificationFailure(reason, transient=True)
-                for rest in work:  # not tried: the service is unavailable now; the job retries later
-                    for item_id in rest:
-                        outcome.results[item_id] = ClassificationFailure(
-                            f"não enviado: Gemini indisponível ({reason})"[:MAX_REASON_CHARS], transient=True
-                        )
-                break
-            except _PermanentCallError as exc:
-                if len(chunk) > 1:  # maybe one comment triggers it: isolate it
-                    work.extend(self._split(chunk))
-                    continue
-                outcome.results[chunk[0]] = ClassificationFailure(str(exc), transient=False)
-                continue
-            call_index = len(outcome.calls) - 1
-            for item_id, result in answer.results.items():
-                outcome.results[item_id] = result
-                outcome.latency_ms[item_id] = latency
-                outcome.answered_by[item_id] = call_index
-            if not answer.retry:
-                continue
-            if len(chunk) == 1:
-                [(item_id, reason)] = answer.retry.items()
-                outcome.results[item_id] = ClassificationFailure(
-                    f"resposta inválida do modelo: {reason}"[:MAX_REASON_CHARS], transient=False
-                )
-                continue
-            work.extend(self._split(list(answer.retry), len(chunk)))
+        running: dict[Future, list[str]] = {}
+        unavailable: str | None = None
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="gemini") as pool:
+            while running or (work and unavailable is None):
+                limit = self.concurrency if self._service_answers else 1
+                while work and unavailable is None and len(running) < limit:
+                    chunk = work.popleft()
+                    running[pool.submit(self._call, [by_id[i] for i in chunk])] = chunk
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    chunk = running.pop(future)
+                    failure = self._handle(chunk, future.result(), outcome, work)
+                    if failure is not None and unavailable is None:
+                        unavailable = failure
+        if unavailable is not None:
+            for rest in work:  # not tried: the service is unavailable now; the job retries later
+                for item_id in rest:
+                    outcome.results[item_id] = ClassificationFailure(
+                        f"não enviado: Gemini indisponível ({unavailable})"[:MAX_REASON_CHARS], transient=True
+                    )
         return outcome
+
+    def _handle(
+        self, chunk: list[str], done: _CallDone, outcome: ClassifierOutcome, work: deque[list[str]]
+    ) -> str | None:
+        """Book one finished call; returns the reason when it was a transient failure."""
+        outcome.calls.append(done.usage)
+        if done.transient is not None:
+            for item_id in chunk:
+                outcome.results[item_id] = ClassificationFailure(done.transient, transient=True)
+            return done.transient
+        if done.permanent is not None:
+            if len(chunk) > 1:  # maybe one comment triggers it: isolate it
+                work.extend(self._split(chunk))
+            else:
+                outcome.results[chunk[0]] = ClassificationFailure(done.permanent, transient=False)
+            return None
+        answer = done.answer
+        call_index = len(outcome.calls) - 1
+        for item_id, result in answer.results.items():
+            outcome.results[item_id] = result
+            outcome.latency_ms[item_id] = done.latency
+            outcome.answered_by[item_id] = call_index
+        if answer.retry and len(chunk) == 1:
+            [(item_id, reason)] = answer.retry.items()
+            outcome.results[item_id] = ClassificationFailure(
+                f"resposta inválida do modelo: {reason}"[:MAX_REASON_CHARS], transient=False
+            )
+        elif answer.retry:
+            work.extend(self._split(list(answer.retry), len(chunk)))
+        return None
 
     # --- internals
 
@@ -168,35 +200,40 @@ class GeminiClassifier(Classifier):
             thinking_config=types.ThinkingConfig(thinking_budget=0),
         )
 
-    def _call(self, items: list[ClassifierItem], outcome: ClassifierOutcome) -> tuple[_CallAnswer, int]:
+    def _call(self, items: list[ClassifierItem]) -> _CallDone:
+        """One call (in a pool thread): waits for its turn under GEMINI_RPM, then asks. Never raises."""
         ids = tuple(item.id for item in items)
         payload = classify_payload([_item_json(item) for item in items])
+        self.rate.acquire()
         started = time.perf_counter()
-        response = None
         try:
             response = genai_client(self.settings).models.generate_content(
                 model=self.model, contents=data_message(payload), config=self._config(len(items))
             )
         except CALL_ERRORS as exc:  # the SDK already retried what was worth retrying
             message = describe_error(exc)
-            outcome.calls.append(self._usage(ids, started, None, LlmOutcome.ERROR, message))
+            usage = self._usage(ids, started, None, LlmOutcome.ERROR, message)
             log.warning("gemini call failed for %d comments: %s", len(ids), message)
             if is_transient(exc) or not isinstance(exc, genai_errors.APIError):
-                raise _TransientCallError(f"falha transitória do Gemini: {message}") from exc
-            raise _PermanentCallError(f"erro do Gemini: {message}") from exc
+                self._service_answers = False
+                return _CallDone(usage, transient=f"falha transitória do Gemini: {message}")
+            return _CallDone(usage, permanent=f"erro do Gemini: {message}")
+        except Exception as exc:  # noqa: BLE001 - a bug must not lose the call's ids: they fail, transient
+            log.exception("gemini call crashed for %d comments", len(ids))
+            usage = self._usage(ids, started, None, LlmOutcome.ERROR, describe_error(exc))
+            return _CallDone(usage, transient=f"erro inesperado na chamada ao Gemini: {describe_error(exc)}")
+        self._service_answers = True
         latency = elapsed_ms(started)
         answer = self._parse(response, items)
-        outcome.calls.append(
-            self._usage(
-                ids,
-                started,
-                response,
-                LlmOutcome.INVALID if answer.problems else LlmOutcome.OK,
-                "; ".join(answer.problems) or None,
-                latency,
-            )
+        usage = self._usage(
+            ids,
+            started,
+            response,
+            LlmOutcome.INVALID if answer.problems else LlmOutcome.OK,
+            "; ".join(answer.problems) or None,
+            latency,
         )
-        return answer, latency
+        return _CallDone(usage, answer=answer, latency=latency)
 
     def _usage(
         self,

@@ -15,11 +15,8 @@ import logging
 import os
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from google import genai
-from google.genai import errors as genai_errors
-from google.genai import types
 from sqlalchemy.exc import SQLAlchemyError
 
 from shared.classification import budget
@@ -30,6 +27,19 @@ from shared.settings import Settings, get_settings
 from shared.vocabulary import LlmOutcome, LlmPurpose
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from google import genai
+    from google.genai import types
+
+
+def _sdk():
+    """google-genai, imported on first use: the API's workers import this module (summaries, insights) but call
+    Gemini rarely, and the SDK costs ~16 MB in each process that loads it."""
+    from google import genai
+    from google.genai import errors, types
+
+    return genai, errors, types
 
 
 def _transport_errors() -> tuple[type[BaseException], ...]:
@@ -43,8 +53,17 @@ def _transport_errors() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
-# What a call to the SDK raises when it fails: API errors, network errors and timeouts.
-CALL_ERRORS = (genai_errors.APIError, OSError, *_transport_errors())
+def call_errors() -> tuple[type[BaseException], ...]:
+    """What a call to the SDK raises when it fails: API errors, network errors and timeouts."""
+    return (_sdk()[1].APIError, OSError, *_transport_errors())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CALL_ERRORS":  # `from shared.classification.llm import CALL_ERRORS` (loads the SDK)
+        return call_errors()
+    raise AttributeError(name)
+
+
 # HTTP statuses the SDK retries (with exponential backoff) before giving up.
 RETRY_STATUS_CODES = (408, 429, 500, 502, 503, 504)
 
@@ -64,6 +83,7 @@ _clients_lock = threading.Lock()
 
 
 def _retry_options(settings: Settings) -> types.HttpRetryOptions:
+    types = _sdk()[2]
     return types.HttpRetryOptions(
         attempts=max(settings.gemini_max_attempts, 1),
         initial_delay=settings.gemini_retry_initial_seconds,
@@ -76,6 +96,7 @@ def _retry_options(settings: Settings) -> types.HttpRetryOptions:
 
 def http_options(settings: Settings | None = None) -> types.HttpOptions:
     settings = settings or get_settings()
+    types = _sdk()[2]
     return types.HttpOptions(
         base_url=settings.gemini_base_url or None,
         api_version=settings.gemini_api_version or None,
@@ -102,7 +123,9 @@ def genai_client(settings: Settings | None = None) -> genai.Client:
     with _clients_lock:
         client = _clients.get(key)
         if client is None:
-            client = _clients[key] = genai.Client(api_key=settings.gemini_api_key, http_options=http_options(settings))
+            client = _clients[key] = _sdk()[0].Client(
+                api_key=settings.gemini_api_key, http_options=http_options(settings)
+            )
         return client
 
 
@@ -111,7 +134,7 @@ def genai_client(settings: Settings | None = None) -> genai.Client:
 
 def is_transient(exc: BaseException) -> bool:
     """429, 408, 5xx and network timeouts are transient; anything else (400, 401, 403, 404...) is not."""
-    if isinstance(exc, genai_errors.APIError):
+    if isinstance(exc, _sdk()[1].APIError):
         return exc.code in RETRY_STATUS_CODES or (exc.code or 0) >= 500
     # httpx timeouts / connection errors, without importing httpx internals
     name = type(exc).__name__
@@ -120,7 +143,7 @@ def is_transient(exc: BaseException) -> bool:
 
 def describe_error(exc: BaseException) -> str:
     """A short, log-safe description (never the API key)."""
-    if isinstance(exc, genai_errors.APIError):
+    if isinstance(exc, _sdk()[1].APIError):
         text = f"HTTP {exc.code} {exc.status or ''}: {exc.message or ''}".strip()
     else:
         text = f"{type(exc).__name__}: {exc}"
@@ -181,6 +204,7 @@ def generate_text(
     """
     settings = get_settings()
     model_name = model or settings.gemini_model
+    types = _sdk()[2]
     config = types.GenerateContentConfig(
         system_instruction=system_instruction,
         max_output_tokens=max_output_tokens,
@@ -199,7 +223,7 @@ def generate_text(
     except LlmError as exc:
         _record(purpose, prompt_version, model_name, started, response, LlmOutcome.INVALID, str(exc))
         raise
-    except CALL_ERRORS as exc:
+    except call_errors() as exc:
         message = describe_error(exc)
         _record(purpose, prompt_version, model_name, started, response, LlmOutcome.ERROR, message)
         raise LlmError(f"falha ao chamar o Gemini: {message}", transient=is_transient(exc)) from exc

@@ -54,7 +54,7 @@ def requeue_failed(ids: Iterable[Any] | None = None) -> int:
                 .where(_comments.c.id.in_(chunk))
                 .values(status=CommentStatus.PENDENTE, attempts=0, status_changed_at=func.now())
             )
-            enqueue_classification(chunk)
+            enqueue_classification(chunk, dispatch=False)
         total += len(chunk)
         log.info("re-enfileirados %d comentário(s) que tinham falhado", len(chunk))
 
@@ -89,7 +89,7 @@ def reclassify(first_day: date, last_day: date | None = None, classifier: Classi
             if not chunk:
                 break
             session.execute(update(_comments).where(_comments.c.id.in_(chunk)).values(attempts=0))
-            enqueue_classification(chunk)
+            enqueue_classification(chunk, dispatch=False)
         last = chunk[-1]
         total += len(chunk)
     log.info(
@@ -128,7 +128,7 @@ def reconcile(stuck_after_seconds: int | None = None) -> int:
                 .where(_comments.c.id.in_(chunk))
                 .values(status=CommentStatus.PENDENTE, status_changed_at=func.now())
             )
-            enqueue_classification(chunk)
+            enqueue_classification(chunk, dispatch=False)
         total += len(chunk)
     if total:
         log.warning("reconciliador: %d comentário(s) parados foram re-enfileirados", total)

@@ -23,7 +23,6 @@ from datetime import date, datetime, timedelta
 
 from shared import clock
 from shared.catalog import ARTISTS, albums_of, match_artist
-from shared.classification import training
 from shared.classification.tags import find_tags
 from shared.contracts import CommentIn
 from shared.ingest.intake import ingest
@@ -161,6 +160,10 @@ class CorpusText:
 
 def load_corpus() -> list[CorpusText]:
     """The labeled training corpus (the demo never reads the evaluation sets)."""
+    # Imported here: the training module brings scikit-learn, SciPy and pandas (~150 MB), and this module is
+    # imported by the API's CLI commands, so at module level every gunicorn worker would carry them.
+    from shared.classification import training
+
     texts, labels = training.load_corpus()
     out = []
     for text, label in zip(texts, labels, strict=True):

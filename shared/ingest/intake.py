@@ -10,14 +10,15 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
 from redis.exceptions import RedisError
-from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared.contracts import CommentIn
-from shared.db import session_scope
+from shared.db import autocommit_engine
 from shared.queue import enqueue_classification
 from shared.text import text_hash
 from shared.vocabulary import IntakeStatus, Source
@@ -42,52 +43,63 @@ class IntakeResult:
         return [i for i, s in self.items if s is IntakeStatus.ENFILEIRADO]
 
 
-# One statement for the whole batch: the rows travel as parallel arrays (one parameter per column), so the
-# cost is one round trip and no per-row statement building. Repeated ids never reach it (first one wins).
-_INSERT_BATCH = text("""
-    INSERT INTO comments (id, text, text_hash, artist, album, song, written_at, source)
-    SELECT t.id, t.text, t.text_hash, t.artist, t.album, t.song, t.written_at, CAST(:source AS comment_source)
-    FROM unnest(CAST(:ids AS uuid[]), CAST(:texts AS text[]), CAST(:hashes AS varchar[]),
-                CAST(:artists AS varchar[]), CAST(:albums AS varchar[]), CAST(:songs AS varchar[]),
-                CAST(:written AS timestamptz[]))
-         AS t(id, text, text_hash, artist, album, song, written_at)
-    ON CONFLICT (id) DO NOTHING
-    RETURNING id::text
-""")
-_STORED_HASHES = text("SELECT id::text, text_hash FROM comments WHERE id = ANY(CAST(:ids AS uuid[]))")
+# One statement for the whole batch, and the only one in the common case: the rows travel as parallel arrays
+# (one parameter per column), the insert and the lookup of ids that already existed run together, so a request
+# costs one round trip. Repeated ids never reach it (first one wins). An id inserted at the same instant by
+# another request is neither inserted here nor visible to this statement's snapshot: `_STORED_HASHES` then
+# looks again.
+_STORE = """
+    WITH input AS (
+        SELECT * FROM unnest(CAST(%(ids)s AS uuid[]), CAST(%(texts)s AS text[]), CAST(%(hashes)s AS varchar[]),
+                             CAST(%(artists)s AS varchar[]), CAST(%(albums)s AS varchar[]),
+                             CAST(%(songs)s AS varchar[]), CAST(%(written)s AS timestamptz[]))
+             AS t(id, text, text_hash, artist, album, song, written_at)
+    ), inserted AS (
+        INSERT INTO comments (id, text, text_hash, artist, album, song, written_at, source)
+        SELECT id, text, text_hash, artist, album, song, written_at, CAST(%(source)s AS comment_source) FROM input
+        ON CONFLICT (id) DO NOTHING
+        RETURNING id
+    )
+    SELECT input.id::text, inserted.id IS NOT NULL, comments.text_hash
+    FROM input
+    LEFT JOIN inserted ON inserted.id = input.id
+    LEFT JOIN comments ON comments.id = input.id AND inserted.id IS NULL
+"""
+_STORED_HASHES = "SELECT id::text, text_hash FROM comments WHERE id = ANY(CAST(%(ids)s AS uuid[]))"
+
+Execute = Callable[[str, dict], Any]  # runs one statement with pyformat parameters, returns its rows
 
 
-def store_comments(session: Session, items: Sequence[CommentIn], source: Source) -> list[tuple[UUID, IntakeStatus]]:
-    """Insert new comments with one bulk statement; report each item as new, duplicate or conflict.
-
-    Runs inside the caller's transaction. Repeated ids inside the same batch are judged against the
-    first occurrence, exactly as if they had come in a later request.
-    """
+def _store(execute: Execute, items: Sequence[CommentIn], source: Source) -> list[tuple[UUID, IntakeStatus]]:
     keys = [str(item.id) for item in items]  # compared as text: cheaper than building UUIDs from the rows
     hashes = [text_hash(item.texto) for item in items]
     first: dict[str, int] = {}
     for index, key in enumerate(keys):
         first.setdefault(key, index)
+    if not first:
+        return []
     unique = [items[i] for i in first.values()]
+    params = {
+        "source": Source(source).value,
+        "ids": list(first),
+        "texts": [item.texto for item in unique],
+        "hashes": [hashes[i] for i in first.values()],
+        "artists": [item.artista for item in unique],
+        "albums": [item.album for item in unique],
+        "songs": [item.musica for item in unique],
+        "written": [item.data for item in unique],
+    }
     inserted: set[str] = set()
-    if unique:
-        params = {
-            "source": Source(source).value,
-            "ids": list(first),
-            "texts": [item.texto for item in unique],
-            "hashes": [hashes[i] for i in first.values()],
-            "artists": [item.artista for item in unique],
-            "albums": [item.album for item in unique],
-            "songs": [item.musica for item in unique],
-            "written": [item.data for item in unique],
-        }
-        inserted = set(session.execute(_INSERT_BATCH, params).scalars().all())
-    existing = [key for key in first if key not in inserted]
     stored_hash: dict[str, str] = {}
-    if existing:
-        stored_hash = dict(session.execute(_STORED_HASHES, {"ids": existing}).all())
-    for key in inserted:
-        stored_hash[key] = hashes[first[key]]
+    for key, new, existing_hash in execute(_STORE, params):
+        if new:
+            inserted.add(key)
+            stored_hash[key] = hashes[first[key]]
+        elif existing_hash is not None:
+            stored_hash[key] = existing_hash
+    unseen = [key for key in first if key not in stored_hash]
+    if unseen:  # inserted by a concurrent request after this statement's snapshot
+        stored_hash.update(dict(execute(_STORED_HASHES, {"ids": unseen})))
 
     results: list[tuple[UUID, IntakeStatus]] = []
     new, duplicate, conflict = IntakeStatus.ENFILEIRADO, IntakeStatus.DUPLICADO, IntakeStatus.CONFLITO
@@ -101,6 +113,33 @@ def store_comments(session: Session, items: Sequence[CommentIn], source: Source)
     return results
 
 
+def store_comments(session: Session, items: Sequence[CommentIn], source: Source) -> list[tuple[UUID, IntakeStatus]]:
+    """Insert new comments with one bulk statement; report each item as new, duplicate or conflict.
+
+    Runs inside the caller's transaction. Repeated ids inside the same batch are judged against the
+    first occurrence, exactly as if they had come in a later request.
+    """
+    connection = session.connection()
+    return _store(lambda sql, params: connection.exec_driver_sql(sql, params).all(), items, source)
+
+
+def store_committed(items: Sequence[CommentIn], source: Source) -> list[tuple[UUID, IntakeStatus]]:
+    """`store_comments` as its own transaction: one statement in autocommit mode, so one round trip that is
+    durable (committed) when it returns. A connection found dead (PostgreSQL restarted since its last use: the
+    statement never reached a server) is replaced and the statement sent once more. In the rare case where the
+    server committed and died before answering, the retry reports those ids as `duplicado`; they are stored
+    `pendente` and the reconciler enqueues them."""
+    engine = autocommit_engine()
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as connection:
+                return _store(lambda sql, params: connection.exec_driver_sql(sql, params).all(), items, source)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")
+
+
 def ingest(
     items: Sequence[CommentIn],
     source: Source = Source.API,
@@ -111,9 +150,7 @@ def ingest(
     A database error propagates (nothing was written). A Redis error after the commit is recorded in
     `queue_error` and logged; the rows stay `pendente` and the reconciler enqueues them later.
     """
-    with session_scope() as session:
-        statuses = store_comments(session, items, source)
-    result = IntakeResult(items=statuses)
+    result = IntakeResult(items=store_committed(items, source))
     new_ids = result.new_ids
     if new_ids:
         try:

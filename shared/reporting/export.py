@@ -2,7 +2,7 @@
 
 One path for the API (`GET /api/comentarios/export`) and the dashboard download: `COPY (SELECT ...) TO STDOUT
 WITH CSV` streams the rows straight from PostgreSQL in chunks (memory stays flat whatever the size); XLSX is
-built from the same CSV stream with openpyxl's write-only mode into a temporary file.
+built from the same CSV stream by a streaming sheet writer (`shared.reporting.xlsx`) into a temporary file.
 
 Spreadsheet safety: every text cell is neutralised IN SQL with the same pattern `shared.text.neutralize`
 applies in Python — a leading apostrophe before any formula start (`=`, `+`, `-`, `@`, tab, CR) at the start of the cell
@@ -23,9 +23,6 @@ import threading
 from collections.abc import Iterator
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import String, Text, case, cast, func, literal, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -33,6 +30,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from shared import clock
 from shared.db import get_engine
 from shared.models import ClassificationTag, Comment
+from shared.reporting import xlsx
 from shared.reporting.filters import CommentFilter, apply_filter, current, needs_review, outer_join_current
 from shared.text import FORMULA_GUARD, FORMULA_START
 
@@ -146,6 +144,8 @@ def stream_csv(filtro: CommentFilter | None = None) -> Iterator[bytes]:
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL TIME ZONE %s", (clock.zone_name(),))  # dates in the local zone
+                # Cheap expressions on every row: compiling them (JIT) costs more than it saves here.
+                cursor.execute("SET LOCAL jit = off")
                 writer = _ChunkWriter(chunks, stop)
                 cursor.copy_expert(_copy_sql(cursor, filtro), writer)
                 writer.flush()
@@ -199,46 +199,23 @@ class _IterReader(io.RawIOBase):
 
 
 def write_xlsx(filtro: CommentFilter | None, out: IO[bytes]) -> int:
-    """The XLSX export (openpyxl write-only: rows go to disk as they come) into `out`; returns the data rows.
+    """The XLSX export into `out` (seekable), streamed (`shared.reporting.xlsx`: rows go to the zip as they come,
+    memory stays flat); returns the data rows.
 
-    Cells come from the CSV stream, so they carry the same SQL neutralisation, and every value is written as
-    a typed string or number, never as a formula."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("comentarios")
+    Cells come from the CSV stream, so they carry the same SQL neutralisation; every text cell is a string cell
+    and `confianca` a number, never a formula."""
     text = io.TextIOWrapper(io.BufferedReader(_IterReader(stream_csv(filtro))), encoding="utf-8-sig", newline="")
     reader = csv.reader(text)
     header = next(reader)
-    bold = Font(bold=True)
-    cells = []
-    for name in header:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    confidence = header.index("confianca")
-    count = 0
-    for row in reader:
-        if count >= XLSX_MAX_ROWS:
-            raise ExportError(f"mais de {XLSX_MAX_ROWS} linhas não cabem numa planilha XLSX; exporte em CSV")
-        values: list[Any] = [value or None for value in row]
-        if values[confidence] is not None:
-            values[confidence] = float(values[confidence])
-        sheet.append([_string_cell(sheet, v) for v in values])
-        count += 1
-    workbook.save(out)
-    return count
-
-
-def _string_cell(sheet: Any, value: Any) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # a string cell, never read as a formula
-    return cell
+    try:
+        return xlsx.write_sheet(out, "comentarios", header, reader, [header.index("confianca")], max_rows=XLSX_MAX_ROWS)
+    except OverflowError:
+        raise ExportError(f"mais de {XLSX_MAX_ROWS} linhas não cabem numa planilha XLSX; exporte em CSV") from None
 
 
 def xlsx_file(filtro: CommentFilter | None = None) -> IO[bytes]:
-    """The XLSX export in a temporary file (rewound; on disk beyond a few MB)."""
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024, mode="w+b")  # noqa: SIM115 - the caller closes it
+    """The XLSX export in a temporary file on disk (rewound): memory holds only the row being written."""
+    out = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - the caller closes it
     write_xlsx(filtro, out)
     out.seek(0)
     return out

@@ -1,0 +1,188 @@
+"""What every benchmark shares: its own servers and database (`shared.dev.stack`), gunicorn, logins, figures.
+
+A benchmark never touches real data: it creates a database of its own (`alumusic_bench_<hex>`) on the
+PostgreSQL server it is given (BENCH_ADMIN_URL, else TEST_DATABASE_URL, else an embedded server) and drops it at
+the end; Redis is a private embedded one unless BENCH_REDIS_URL names one it may flush.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+
+from shared import users
+from shared.db import reset_engines, session_scope
+from shared.dev.embedded import free_port
+from shared.dev.stack import dev_stack
+from shared.migrate import upgrade
+from shared.models import Base
+from shared.queue import redis_connection
+from shared.settings import ROOT, reset_settings_cache
+
+BENCH_EMAIL = "bench@alumusic.com.br"
+
+
+def default_admin_url() -> str | None:
+    return os.environ.get("BENCH_ADMIN_URL") or os.environ.get("TEST_DATABASE_URL")
+
+
+@dataclass
+class BenchEnv:
+    database_url: str
+    redis_url: str
+    env: dict[str, str]  # the environment for the processes a benchmark starts (gunicorn, workers)
+    password: str
+
+    def flush(self) -> None:
+        """Empty this benchmark's database tables (users kept) and its Redis."""
+        tables = ", ".join(t.name for t in Base.metadata.sorted_tables if t.name != "users")
+        with session_scope() as session:
+            session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        redis_connection().flushdb()
+
+
+@contextmanager
+def bench_env(admin_url: str | None = None, redis_url: str | None = None, **settings: str) -> Iterator[BenchEnv]:
+    """Servers, a fresh migrated database with one user, and this process's settings pointing at them."""
+    tmp = Path(tempfile.mkdtemp(prefix="alumusic-bench-"))
+    redis_url = redis_url or os.environ.get("BENCH_REDIS_URL")
+    with dev_stack(tmp, postgres_url=admin_url or default_admin_url(), redis_url=redis_url, persist=False) as stack:
+        name = f"alumusic_bench_{uuid.uuid4().hex[:8]}"
+        database_url = stack.database(name)
+        saved = dict(os.environ)
+        try:
+            upgrade(database_url)
+            env = {
+                "ALUMUSIC_IGNORE_ENV_FILES": "1",
+                "ALUMUSIC_ENV": "development",
+                "DATABASE_URL": database_url,
+                "REDIS_URL": stack.redis_url,
+                "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+                "COOKIE_KEY": secrets.token_urlsafe(48),
+                "LOG_LEVEL": "WARNING",
+                "CLASSIFIER": "local",
+                "OUTBOX_DIR": str(tmp / "outbox"),
+                "DEMO_DATA": "false",
+                **{key.upper(): str(value) for key, value in settings.items()},
+            }
+            for key in ("GEMINI_API_KEY", "GEMINI_BASE_URL"):
+                os.environ.pop(key, None)
+            os.environ.update(env)
+            reset_settings_cache()
+            reset_engines()
+            password = secrets.token_urlsafe(16)
+            with session_scope() as session:
+                users.create_user(session, BENCH_EMAIL, "Benchmark", password)
+            yield BenchEnv(database_url, stack.redis_url, dict(os.environ), password)
+        finally:
+            reset_engines()
+            os.environ.clear()
+            os.environ.update(saved)
+            reset_settings_cache()
+            try:
+                stack.drop(name)
+            except Exception as exc:  # noqa: BLE001 - best effort cleanup
+                print(f"aviso: não consegui apagar o banco {name}: {exc}", file=sys.stderr)
+
+
+@dataclass
+class Api:
+    port: int
+    pid: int  # gunicorn's master process
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+@contextmanager
+def api_server(bench: BenchEnv, **settings: str) -> Iterator[Api]:
+    """gunicorn exactly as `make run` starts it (ingest_api/gunicorn_conf.py), on a free port."""
+    port = free_port()
+    env = {**bench.env, "API_HOST": "127.0.0.1", "API_PORT": str(port)}
+    env.update({key.upper(): str(value) for key, value in settings.items() if value not in (None, "")})
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "ingest_api/gunicorn_conf.py", "ingest_api:create_app()"],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_http(port)
+        yield Api(port, proc.pid)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_http(port: int, path: str = "/api/openapi.json", timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("a API não respondeu a tempo")
+
+
+def login(port: int, password: str, email: str = BENCH_EMAIL) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request(
+        "POST",
+        "/api/auth/login",
+        body=json.dumps({"email": email, "password": password}),
+        headers={"Content-Type": "application/json"},
+    )
+    response = conn.getresponse()
+    body = json.loads(response.read())
+    if response.status != 200:
+        raise RuntimeError(f"login falhou: {response.status} {body}")
+    return body["access_token"]
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def load_note(before: float) -> str:
+    return (
+        f"carga da máquina (load average 1 min) no início/fim: {before:.1f} / {load():.1f} "
+        f"({os.cpu_count()} CPUs; acima de ~1 há outros processos disputando os núcleos)"
+    )
+
+
+def verdict(value: float, target: float, higher_is_better: bool = True) -> str:
+    ok = value >= target if higher_is_better else value <= target
+    return "ok" if ok else "ABAIXO DA META" if higher_is_better else "ACIMA DA META"
