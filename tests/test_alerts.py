@@ -302,3 +302,14 @@ def test_the_scheduler_runs_the_check_in_an_allowlisted_worker(notify, redis_con
     InProcessWorker([queue], connection=redis_conn, serializer=JSONSerializer).work(burst=True)
     assert len(stored()) == 1 and len(inbox.messages) == 1 and len(hook.posts) == 1
     assert redis_conn.zscore(scheduler.scheduled_jobs_key, ALERTS_JOB_ID) > time.time()  # rescheduled
+
+
+def test_the_cli_runs_the_check_once_and_says_what_it_found(runner, use_settings):
+    usual_traffic()
+    add_classified(spread(30, NOW, 40, Category.CRITICA, "Kaique Sol"))
+    result = runner.invoke(args=["verificar-alertas"])
+    assert result.exit_code == 0, result.output
+    assert "CRÍTICA / Kaique Sol: 30 comentário(s)" in result.output and "ACIMA DO NORMAL" in result.output
+    assert "1 alerta(s) novo(s)." in result.output and "Enviados: 1 e-mail(s), 0 webhook(s)." in result.output
+    again = runner.invoke(args=["verificar-alertas", "--sem-envio"])
+    assert "0 alerta(s) novo(s)." in again.output and "Enviados" not in again.output
