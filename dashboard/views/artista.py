@@ -58,7 +58,6 @@ except SQLAlchemyError:
     st.error("Não foi possível carregar os dados deste artista agora. Tente novamente em instantes.")
     st.stop()
 
-ui.plain(artist)
 if artist_alerts:
     st.warning(f"{len(artist_alerts)} alerta(s) de volume nos últimos 30 dias.", icon=":material/notifications_active:")
 
