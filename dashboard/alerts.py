@@ -48,7 +48,7 @@ def frame(rows: list[Alerta]) -> pd.DataFrame:
                 "janela": f"{ui.moment(a.inicio)} a {ui.moment(a.fim)[-5:]}",
                 "comentários": a.total,
                 "linha de base": round(a.linha_base, 1),
-                "limite": round(a.limite, 1),
+                "limiar": round(a.limiar, 1),
                 "e-mail": "enviado" if a.email_enviado_em else "pendente",
                 "webhook": "enviado" if a.webhook_enviado_em else "—",
             }

@@ -58,7 +58,7 @@ def test_lists_recent_alerts_newest_first_with_portuguese_fields(client, auth):
         "fim",
         "total",
         "linha_base",
-        "limite",
+        "limiar",
         "criado_em",
         "email_enviado_em",
         "webhook_enviado_em",

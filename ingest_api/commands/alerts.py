@@ -27,7 +27,7 @@ def check_alerts(sem_envio: bool) -> None:
         verdict = "ACIMA DO NORMAL" if f.fires else "normal"
         click.echo(
             f"  {f.category} / {who}: {f.count} comentário(s); linha de base {f.baseline:.1f}, "
-            f"limite {f.threshold:.1f} -> {verdict}"
+            f"limiar {f.threshold:.1f} -> {verdict}"
         )
     click.echo(f"{len(report.created)} alerta(s) novo(s).")
     if not sem_envio:

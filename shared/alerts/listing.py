@@ -24,7 +24,7 @@ def _payload(row: Alert) -> Alerta:
         fim=row.window_end,
         total=row.count,
         linha_base=row.baseline,
-        limite=row.threshold,
+        limiar=row.threshold,
         criado_em=row.created_at,
         email_enviado_em=row.email_sent_at,
         webhook_enviado_em=row.webhook_sent_at,

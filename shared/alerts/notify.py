@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import smtplib
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -71,7 +70,7 @@ def body(alert: Alert, settings: Settings) -> str:
             f"Comentários na janela: {alert.count}",
             f"Linha de base: {alert.baseline:.1f} (média da mesma janela nas {settings.alert_baseline_weeks} "
             "semanas anteriores)",
-            f"Limite para alertar: {alert.threshold:.1f}",
+            f"Limiar para alertar: {alert.threshold:.1f}",
             "",
             "Veja os comentários no painel da curadoria (página Alertas e página do artista).",
             f"Alerta nº {alert.id}, registrado em {clock.as_local(alert.created_at):%d/%m/%Y %H:%M}.",
@@ -88,7 +87,7 @@ def webhook_payload(alert: Alert, settings: Settings) -> dict[str, object]:
         "fim": alert.window_end.isoformat(),
         "total": alert.count,
         "linha_base": alert.baseline,
-        "limite": alert.threshold,
+        "limiar": alert.threshold,
         "criado_em": alert.created_at.isoformat(),
         "fuso_horario": settings.timezone,
         "texto": body(alert, settings),
@@ -139,7 +138,7 @@ def _send_one(session: Session, alert: Alert, settings: Settings, report: Notify
             mail.send(message, recipients, settings)
             alert.email_sent_at = func.now()
             report.emails += 1
-        except (OSError, smtplib.SMTPException, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the channel pending, never undoes another
             errors.append(_error("e-mail", exc, settings))
     url = settings.alert_webhook_url
     if url and alert.webhook_sent_at is None:
@@ -148,7 +147,7 @@ def _send_one(session: Session, alert: Alert, settings: Settings, report: Notify
             alert.webhook_sent_at = func.now()
             report.webhooks += 1
             log.info("alerta %d enviado ao webhook (%s)", alert.id, webhook_host(url))
-        except (OSError, urllib.error.URLError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure leaves the channel pending, never undoes another
             errors.append(_error("webhook", exc, settings))
     if errors:
         alert.attempts += 1

@@ -176,7 +176,7 @@ class Alerta(Payload):
     fim: datetime = Field(description="Fim da janela contada (exclusivo).")
     total: int = Field(description="Comentários da categoria (e do artista) na janela.")
     linha_base: float = Field(description="Média da mesma janela nas ALERT_BASELINE_WEEKS semanas anteriores.")
-    limite: float = Field(description="Contagem a partir da qual a janela gera alerta.")
+    limiar: float = Field(description="Contagem a partir da qual a janela gera alerta.")
     criado_em: datetime
     email_enviado_em: datetime | None = Field(description="null: e-mail ainda não enviado (nova tentativa a seguir).")
     webhook_enviado_em: datetime | None = Field(description="null: não enviado ou ALERT_WEBHOOK_URL não definido.")
