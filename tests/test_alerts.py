@@ -313,3 +313,12 @@ def test_the_cli_runs_the_check_once_and_says_what_it_found(runner, use_settings
     assert "1 alerta(s) novo(s)." in result.output and "Enviados: 1 e-mail(s), 0 webhook(s)." in result.output
     again = runner.invoke(args=["verificar-alertas", "--sem-envio"])
     assert "0 alerta(s) novo(s)." in again.output and "Enviados" not in again.output
+
+
+def test_weeks_before_the_first_comment_are_not_part_of_the_baseline(use_settings):
+    week_ago = clock.as_local(NOW) - timedelta(weeks=1)  # one week of history: 10 an hour about Kaique Sol
+    add_classified(spread(30, week_ago + timedelta(hours=1), 180, Category.CRITICA, "Kaique Sol"))
+    add_classified(spread(18, NOW, 60, Category.CRITICA, "Kaique Sol"))
+    [finding] = [f for f in alerts.run_check(now=NOW, notify=False).findings if f.artist == "Kaique Sol"]
+    assert finding.baseline >= 5  # the mean of one week, not of one week and three empty ones
+    assert not finding.fires and stored() == []

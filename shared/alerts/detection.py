@@ -7,7 +7,8 @@ The rules (README, "Alertas"):
 - the recent window is the ALERT_WINDOW_MINUTES before the check (its end on a whole minute), counted from the
   comments through the `occurred_at` index (exact to the minute);
 - the baseline is the same window, at the same local hours and weekday, in each of the ALERT_BASELINE_WEEKS
-  previous weeks, read from the hourly rollups (hours the window covers in part count in proportion);
+  previous weeks (those after the first comment), read from the hourly rollups (hours the window covers in part
+  count in proportion);
 - a series fires when its count reaches ALERT_MIN_COUNT, mean + ALERT_STDDEVS·σ (σ at least √mean and 1) and
   ALERT_MIN_RATIO·mean; the overall series fires only for what the artist alerts of the same category do not
   already explain (its count minus theirs must fire on its own);
@@ -64,11 +65,18 @@ def current_window(settings: Settings | None = None, now: datetime | None = None
     return Window(end - timedelta(minutes=settings.alert_window_minutes), end)
 
 
-def baseline_windows(window: Window, weeks: int) -> list[Window]:
+def baseline_windows(window: Window, weeks: int, history_start: datetime | None = None) -> list[Window]:
     """The same window at the same local hours and weekday, 1..`weeks` weeks earlier (wall-clock weeks in
-    TIMEZONE: a daylight-saving change in between keeps the local hours)."""
+    TIMEZONE: a daylight-saving change in between keeps the local hours). Weeks before `history_start` (the first
+    comment's hour) are left out: a system with two weeks of history is not compared with two empty weeks."""
     start, end = clock.as_local(window.start), clock.as_local(window.end)
-    return [Window(start - timedelta(weeks=k), end - timedelta(weeks=k)) for k in range(1, weeks + 1)]
+    windows = [Window(start - timedelta(weeks=k), end - timedelta(weeks=k)) for k in range(1, weeks + 1)]
+    return [w for w in windows if history_start is None or w.start >= history_start]
+
+
+def history_start(session: Session) -> datetime | None:
+    """The hour of the first comment (the hourly rollups' first bucket), or None without comments."""
+    return session.scalar(text("SELECT min(hour) FROM rollup_comments_hourly"))
 
 
 def recent_counts(session: Session, window: Window) -> dict[tuple[str, str | None], int]:
@@ -154,7 +162,10 @@ def evaluate(session: Session, window: Window, settings: Settings | None = None)
     (artists first, then the overall series of each category)."""
     settings = settings or get_settings()
     counts = {key: n for key, n in recent_counts(session, window).items() if n >= settings.alert_min_count}
-    stats = baseline_stats(session, baseline_windows(window, settings.alert_baseline_weeks), list(counts))
+    if not counts:
+        return []
+    windows = baseline_windows(window, settings.alert_baseline_weeks, history_start(session))
+    stats = baseline_stats(session, windows, list(counts))
     findings: list[Finding] = []
     for (category, artist), count in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1] is None, kv[0][1])):
         mean, stddev = stats.get((category, artist), (0.0, 0.0))
