@@ -252,15 +252,18 @@ def test_baseline_is_the_same_local_hours_in_previous_weeks():
         assert abs((window.start - w.start) - timedelta(weeks=k)) <= timedelta(hours=1)
 
 
-def test_the_demo_data_fires_one_alert_on_its_recent_spike_and_none_on_its_usual_traffic(use_settings):
-    """The demo set (shared.dev.demo) with its corpus labels as classifications, checked with the defaults."""
+@pytest.mark.parametrize("local_hour", [0.5, 8, 19, 23.5])
+def test_the_demo_data_fires_one_alert_on_its_recent_spike_and_none_on_its_usual_traffic(use_settings, local_hour):
+    """The demo set (shared.dev.demo) with its corpus labels as classifications, loaded at several hours of the day
+    (the day's later comments are squeezed into the hours before loading), checked with the defaults."""
     from shared.dev import demo
 
+    loaded = clock.local_midnight(clock.today() - timedelta(days=1)) + timedelta(hours=local_hour)
     planned = demo.plan()
-    items = demo.to_items(planned)
+    items = demo.to_items(planned, now=loaded)
     add_classified([(item.data, c.categoria, item.artista) for c, item in zip(planned, items, strict=True)])
 
-    report = alerts.run_check(notify=False)
+    report = alerts.run_check(now=loaded + timedelta(minutes=3), notify=False)
 
     firing = [(f.category, f.artist) for f in report.findings if f.fires]
     assert firing == [(Category.CRITICA.value, demo.RECENT_SPIKE.artist)]
