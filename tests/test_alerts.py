@@ -186,7 +186,8 @@ def test_a_name_only_an_llm_extracted_never_becomes_an_artist_alert(notify):
     assert alert.artist is None  # only the overall series fired
 
 
-def test_failed_email_and_webhook_are_retried_by_the_next_run_and_sent_once(use_settings):
+def test_failed_email_and_webhook_are_retried_by_the_next_run_and_sent_once(use_settings, caplog):
+    caplog.set_level("DEBUG")
     port = free_port()
     hook = Webhook(statuses=[500])
     use_settings(**smtp_env(port), alert_webhook_url=hook.url)  # nothing listens on the SMTP port yet
@@ -212,6 +213,7 @@ def test_failed_email_and_webhook_are_retried_by_the_next_run_and_sent_once(use_
     assert third["emails"] == 0 and third["webhooks"] == 0
     assert len(inbox.messages) == 1 and len(hook.posts) == 2  # the refused POST, then the accepted one
     assert alert.email_sent_at is not None and alert.webhook_sent_at is not None and alert.last_error is None
+    assert "segredo-do-token" not in caplog.text and "127.0.0.1" in caplog.text  # the host only, never the URL
 
 
 def test_concurrent_runs_store_the_window_once(use_settings):
