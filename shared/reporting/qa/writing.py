@@ -163,9 +163,10 @@ def focus_answer(ctx: dict[str, Any], intent: Intent) -> list[str]:
         return [f"{name}: nenhum comentário de {weeks_phrase(ctx)}."]
     sentences = [f"{name}, de {weeks_phrase(ctx)}: {total} comentários ({_by_category(counts)})."]
     if category:
-        related = [
-            {**r, "total": r["por_categoria"].get(category, 0)} for r in related if r["por_categoria"].get(category)
-        ]
+        related = sorted(
+            ({**r, "total": r["por_categoria"][category]} for r in related if r["por_categoria"].get(category)),
+            key=lambda r: -r["total"],
+        )
         label += f" nas {NOUNS[category][0]}"
     if related:
         sentences.append(f"{label}: {_listing(related, key)}.")
