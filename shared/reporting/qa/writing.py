@@ -22,6 +22,12 @@ NOUNS = {
     Category.SPAM.value: ("spam", "mensagens de spam"),
 }
 NO_COMMENTS = "Sem comentários no período"
+_SINGULAR = {"elogios": "elogio", "críticas": "crítica", "sugestões": "sugestão", "dúvidas": "dúvida"}
+
+
+def _count(value: int, noun: str) -> str:
+    """ "1 crítica", "2 críticas"."""
+    return f"{value} {_SINGULAR.get(noun, noun) if value == 1 else noun}"
 
 
 def weeks_phrase(ctx: dict[str, Any]) -> str:
@@ -142,7 +148,7 @@ def trend_answer(ctx: dict[str, Any], intent: Intent) -> list[str]:
 
 
 def _by_category(counts: dict[str, int]) -> str:
-    return ", ".join(f"{counts[c]} {NOUNS[c][0]}" for c in CATEGORY_VALUES if counts.get(c))
+    return ", ".join(_count(counts[c], NOUNS[c][0]) for c in CATEGORY_VALUES if counts.get(c))
 
 
 def _sum_weeks(weeks: list[dict[str, Any]]) -> dict[str, int]:
