@@ -167,3 +167,24 @@ def test_gemini_failure_or_spent_budget_falls_back_to_the_offline_answer(service
     spent = answer_question("O que mais incomodou o público?")
     assert (spent.modo, spent.aviso) == ("offline", None)
     assert len(fake_gemini.requests) == asked
+
+
+def test_gemini_gets_the_focus_on_the_artist_asked_about(services, fake_gemini):
+    seed()
+    weeks = period_weeks()
+    fake_gemini.push(Text(f"Kaique Sol teve {count(artist='Kaique Sol')} comentários de {weeks[0]} a {weeks[-1]}."))
+    answer = answer_question("e o kaique?")
+    assert (answer.modo, answer.intencao) == ("gemini", "artista")
+    data = fake_gemini.requests[0].data
+    assert data["intencao"] == {
+        "tipo": "artista",
+        "categoria": None,
+        "tendencia": False,
+        "artista": "Kaique Sol",
+        "tag": None,
+    }
+    focus = data["dados"]["foco"]
+    assert focus["artista"] == "Kaique Sol"
+    assert sum(w["total"] for w in focus["por_semana"]) == count(artist="Kaique Sol")
+    assert focus["top_tags"][0]["codigo"] == "feat_ingresso"
+    assert focus["top_tags"][0]["total"] == count(tag="feat_ingresso", artist="Kaique Sol")
