@@ -2,7 +2,7 @@
 
 The server is EVALS_DATABASE_URL, else TEST_DATABASE_URL (a server-level URL, as the tests use), else an
 embedded PostgreSQL (`shared.dev.embedded`). The database is a fresh `alumusic_eval_<hex>`, migrated to head.
-The data is the demo set (`shared.dev.demo.plan` / `to_items`) stored by the real intake
+The data is the demo set (`shared.dev.demo_plan.plan` / `to_items`) stored by the real intake
 (`shared.ingest.intake.store_committed`) and classified by the real classification step the worker runs
 (`shared.classification.classify.classify_comments`) with the offline local classifier, synchronously (no
 queue, no Redis): the same labels, tags and rollups a `make run` with the local classifier produces.
@@ -82,7 +82,7 @@ def load(say: Say = print, now: datetime | None = None) -> int:
     """Store and classify the demo set in the current database; returns how many comments were classified."""
     from shared.classification.classify import classify_comments
     from shared.classification.registry import get_classifier
-    from shared.dev import demo
+    from shared.dev import demo_plan as demo
     from shared.ingest.intake import store_committed
     from shared.vocabulary import Source
 
