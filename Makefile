@@ -46,7 +46,7 @@ lock: install-dev  ## requirements.lock: every runtime dependency pinned with ha
 audit: install-dev  ## known vulnerabilities in the pinned dependencies (needs the advisory database online)
 	$(VENV)/bin/pip-audit --strict --progress-spinner off --disable-pip --no-deps -r requirements.lock -r requirements-dev.txt
 
-evals: install-local  ## classifier quality on the golden and challenge sets; fails below the thresholds
+evals: install-local  ## classifier quality on the golden and challenge sets, and the Q&A eval on the demo data; fails below the thresholds
 	$(PY) -m evals $(EVALS_ARGS)
 
 train: install-local  ## rebuild the offline classifier (corpus + curator corrections when a database is reachable)

@@ -5,6 +5,10 @@ classifier, prints them side by side, writes their JSON/Markdown reports, regene
 applies each set's limits (evals/thresholds.toml). `--conjunto/--dataset X` evaluates any CSV instead.
 `--cv` runs the 5-fold cross-validation of the local model on its training corpus.
 
+The default run also runs the Q&A eval (`evals.qa`: the questions of `evals/qa.toml` answered over the demo
+data, loaded into a fresh database) and gates its pass rate; `--perguntas` runs only that eval,
+`--sem-perguntas` leaves it out.
+
 Every run is remembered in `<out>/historico.jsonl`; when the model differs from the last stored run of the same
 dataset, the main numbers are printed as "antes → depois".
 
@@ -22,6 +26,7 @@ import click
 
 from evals.dataset import DatasetError
 from evals.evaluation import evaluate
+from evals.qa import QA_PATH, evaluate_qa, render_qa_markdown, write_qa_report
 from evals.report import (
     CHALLENGE_PATH,
     CV_NAME,
@@ -155,6 +160,23 @@ def _run_cv(ctx: click.Context, corpus: Path | None, folds: int, out_dir: Path, 
     default=True,
     help="Mostra a barra de progresso.",
 )
+@click.option(
+    "--perguntas/--sem-perguntas",
+    "--qa/--no-qa",
+    "qa",
+    default=None,
+    help="--perguntas: só a avaliação de perguntas (evals/qa.toml sobre os dados de demonstração); "
+    "--sem-perguntas: a execução padrão sem ela. Padrão: incluída quando nenhum --conjunto é dado.",
+)
+@click.option(
+    "--arquivo-perguntas",
+    "--qa-file",
+    "qa_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=QA_PATH,
+    show_default="evals/qa.toml",
+    help="Perguntas e fatos esperados da avaliação de perguntas.",
+)
 @click.pass_context
 def main(
     ctx: click.Context,
@@ -166,9 +188,16 @@ def main(
     folds: int,
     corpus: Path | None,
     progress: bool,
+    qa: bool | None,
+    qa_file: Path,
 ) -> None:
     if cv:
         _run_cv(ctx, corpus, folds, out_dir, progress)
+        return
+    if qa:
+        report = _run_qa(ctx, qa_file, out_dir)
+        if not _gate_holds(report, "perguntas"):
+            ctx.exit(EXIT_GATE_FAILED)
         return
     settings = get_settings()
     name = classifier_name or settings.classifier_name
@@ -204,20 +233,46 @@ def main(
         if before:
             click.echo("\n".join(render_before_after(before, entry)))
         append_history(out_dir, entry)
+    qa_report = _run_qa(ctx, qa_file, out_dir) if qa is None and not datasets else None
     if {p.resolve() for p in paths} >= set(HELD_OUT):
         held_out = [r for r in reports if r["execucao"]["secao_limites"] in ("golden", "challenge")]
-        REPORT_PATH.write_text(render_full_report(held_out, _read_cv(out_dir)), encoding="utf-8")
+        page = render_full_report(held_out, _read_cv(out_dir))
+        if qa_report:
+            page += "\n" + render_qa_markdown(qa_report)
+        REPORT_PATH.write_text(page, encoding="utf-8")
         written.append(REPORT_PATH)
     click.echo("Relatório gravado em: " + ", ".join(str(p) for p in written))
 
-    failed = False
-    for report in reports:
-        problems = report["gate"]["abaixo_do_limite"]
-        where = report["execucao"]["conjunto"]
-        if problems:
-            failed = True
-            click.echo(f"Gate de qualidade REPROVADO ({where}): " + "; ".join(problems), err=True)
-        else:
-            click.echo(f"Gate de qualidade aprovado ({where}).")
-    if failed:
+    held = [_gate_holds(report, report["execucao"]["conjunto"]) for report in reports]
+    if qa_report:
+        held.append(_gate_holds(qa_report, "perguntas"))
+    if not all(held):
         ctx.exit(EXIT_GATE_FAILED)
+
+
+def _gate_holds(report: dict, where: str) -> bool:
+    problems = report["gate"]["abaixo_do_limite"]
+    if problems:
+        click.echo(f"Gate de qualidade REPROVADO ({where}): " + "; ".join(problems), err=True)
+        return False
+    click.echo(f"Gate de qualidade aprovado ({where}).")
+    return True
+
+
+def _run_qa(ctx: click.Context, qa_file: Path, out_dir: Path) -> dict:
+    """The Q&A eval over the demo data (its own database), printed and written to `out_dir`."""
+    click.echo("\nAvaliação de perguntas (dados de demonstração, modo offline)...")
+    try:
+        report = evaluate_qa(qa_file, say=click.echo)
+    except (OSError, ValueError) as exc:
+        _fail(ctx, f"avaliação de perguntas: {exc}")
+    except Exception as exc:  # noqa: BLE001 - no database server, failed migration...: said in plain words
+        _fail(ctx, f"avaliação de perguntas: não foi possível preparar o banco ({type(exc).__name__}: {exc})")
+    m = report["metricas"]
+    click.echo(f"Perguntas: {m['aprovadas']} de {m['perguntas']} com todos os fatos ({m['taxa_acerto']:.1%}).")
+    for result in report["resultados"]:
+        if not result["aprovada"]:
+            missing = ", ".join(result["faltam"] + [f"não deveria ter {x}" for x in result["sobram"]])
+            click.echo(f"  ✗ {result['pergunta']} ({result['intencao']}): {missing}")
+    click.echo("Relatório gravado em: " + ", ".join(str(p) for p in write_qa_report(report, out_dir)))
+    return report

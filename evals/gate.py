@@ -70,3 +70,13 @@ def shortfalls(metrics: dict, limits: Thresholds) -> list[str]:
         elif ece > limits.ece:
             problems.append(f"ECE {ece:.3f} > {limits.ece:.2f}")
     return problems
+
+
+def load_qa_pass_rate(path: Path = THRESHOLDS_PATH) -> float:
+    """The Q&A eval's limit: the minimum share of questions answered with every expected fact (`[qa]`)."""
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    value = data.get("qa", {}).get("pass_rate")
+    if not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{path.name}: a seção [qa] deve ter pass_rate entre 0 e 1")
+    return float(value)

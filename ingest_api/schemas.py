@@ -13,6 +13,7 @@ from shared.alerts.listing import MAX_ITEMS
 from shared.contracts import CommentIn
 from shared.reporting.filters import CommentFilter
 from shared.reporting.payloads import ComentarioDetalhe, ListaAlertas, PaginaComentarios, Relatorio
+from shared.reporting.qa.aggregates import MAX_WEEKS as MAX_QUESTION_WEEKS
 from shared.settings import get_settings
 from shared.validation import check_date, reject_nul
 from shared.vocabulary import WATCHED_CATEGORIES, Category, IntakeStatus
@@ -167,6 +168,13 @@ class Pergunta(BaseModel):
         description="Pergunta curta (até MAX_QUESTION_CHARS, padrão 500).",
         examples=["O que mais incomodou o público nas últimas semanas?"],
     )
+    semanas: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_QUESTION_WEEKS,
+        description="Semanas ISO do período (a atual incluída). Padrão: as que a pergunta citar "
+        '("últimas 4 semanas"), senão 8.',
+    )
 
     @field_validator("pergunta")
     @classmethod
@@ -179,9 +187,23 @@ class Pergunta(BaseModel):
 
 
 class Resposta(BaseModel):
-    resposta: str = Field(description="Até 150 palavras.")
-    semanas_citadas: list[str] = Field(examples=[["2026-W46", "2026-W47"]])
+    resposta: str = Field(description="Até 150 palavras, com números e as semanas usadas.")
+    semanas_citadas: list[str] = Field(
+        description="Semanas em que a resposta se baseia (as que cita).", examples=[["2026-W46", "2026-W47"]]
+    )
+    semanas: list[str] = Field(
+        description="Todas as semanas ISO do período agregado, da mais antiga à atual.",
+        examples=[["2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46", "2026-W47", "2026-W48", "2026-W49"]],
+    )
+    periodo: dict[str, date] = Field(
+        description="Primeiro e último dia do período ('desde', 'ate'; fuso TIMEZONE).",
+        examples=[{"desde": "2026-10-12", "ate": "2026-12-02"}],
+    )
     modo: Literal["gemini", "offline"]
+    intencao: Literal["categoria", "tendencia", "artista", "tag", "geral"] = Field(
+        description="O que a pergunta pede, lido sem IA: uma categoria (o que incomodou, foi elogiado, é pedido "
+        "ou perguntado), a evolução por semana, um artista, um tema (tag) ou um panorama geral."
+    )
     aviso: str | None = None
 
 

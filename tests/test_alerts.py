@@ -256,9 +256,9 @@ def test_baseline_is_the_same_local_hours_in_previous_weeks():
 
 @pytest.mark.parametrize("local_hour", [0.5, 8, 19, 23.5])
 def test_the_demo_data_fires_one_alert_on_its_recent_spike_and_none_on_its_usual_traffic(use_settings, local_hour):
-    """The demo set (shared.dev.demo) with its corpus labels as classifications, loaded at several hours of the day
+    """The demo set (shared.dev.demo_plan) with its corpus labels as classifications, loaded at several hours of the day
     (the day's later comments are squeezed into the hours before loading), checked with the defaults."""
-    from shared.dev import demo
+    from shared.dev import demo_plan as demo
 
     loaded = clock.local_midnight(clock.today() - timedelta(days=1)) + timedelta(hours=local_hour)
     planned = demo.plan()

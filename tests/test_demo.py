@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from shared import operations
 from shared.db import session_scope
-from shared.dev import demo
+from shared.dev import demo_plan
 from shared.models import Classification, Comment, WeeklySummary
 from shared.queue import get_queue
 from shared.text import normalize_text
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_demo_plan_has_2000_plus_comments_over_8_weeks_with_every_category_and_several_artists(services):
-    plan = demo.plan()
+    plan = demo_plan.plan()
     assert len(plan) >= 2000
     assert {c.categoria.value for c in plan} == set(CATEGORY_VALUES)
     assert min(c.days_ago for c in plan) == 0 and max(c.days_ago for c in plan) == 8 * 7 - 1
@@ -34,22 +34,22 @@ def test_demo_plan_has_2000_plus_comments_over_8_weeks_with_every_category_and_s
 
 
 def test_demo_plan_is_deterministic(services):
-    assert demo.plan() == demo.plan()
-    assert [c.id for c in demo.plan(count=50)] == [c.id for c in demo.plan()[:50]]
+    assert demo_plan.plan() == demo_plan.plan()
+    assert [c.id for c in demo_plan.plan(count=50)] == [c.id for c in demo_plan.plan()[:50]]
 
 
 def test_demo_texts_come_from_the_training_corpus_never_from_the_golden_set(services):
-    corpus = {normalize_text(t.texto) for t in demo.load_corpus()}
+    corpus = {normalize_text(t.texto) for t in demo_plan.load_corpus()}
     with (ROOT / "evals" / "golden.csv").open(encoding="utf-8") as fh:
         golden = {normalize_text(r["texto"]) for r in csv.DictReader(fh)}
-    used = {normalize_text(c.texto) for c in demo.plan()}
+    used = {normalize_text(c.texto) for c in demo_plan.plan()}
     assert used <= corpus
     assert not used & golden
 
 
 def test_demo_shows_a_criticism_spike_after_the_release(services):
-    plan = demo.plan()
-    release = next(e for e in demo.EVENTS if e.album == "Ruído Branco")
+    plan = demo_plan.plan()
+    release = next(e for e in demo_plan.EVENTS if e.album == "Ruído Branco")
 
     def share(days: range) -> float:
         rows = [c for c in plan if c.days_ago in days and c.artista == "Banda Aurora"]
@@ -66,10 +66,10 @@ def test_demo_ends_with_a_burst_of_complaints_about_one_subject_in_the_last_minu
     from shared import clock
     from shared.classification.tags import find_tags
 
-    spike = demo.RECENT_SPIKE
+    spike = demo_plan.RECENT_SPIKE
     now = datetime(2026, 12, 4, 22, 30, tzinfo=clock.zone())  # a Friday night
-    comments = demo.plan()
-    items = demo.to_items(comments, now=now)
+    comments = demo_plan.plan()
+    items = demo_plan.to_items(comments, now=now)
     spike_ids = {c.id for c in comments if c.minutes_ago is not None}
     recent = [item for item in items if item.id in spike_ids]
     assert len(recent) == spike.count
@@ -108,5 +108,5 @@ def test_carregar_demo_goes_through_intake_and_workers_then_builds_past_summarie
         categories = set(session.scalars(select(Classification.category).where(Classification.is_current)))
         weeks = session.scalar(select(func.count()).select_from(WeeklySummary))
     assert len(categories) == len(CATEGORY_VALUES)
-    assert weeks == demo.DEFAULT_WEEKS
+    assert weeks == demo_plan.DEFAULT_WEEKS
     assert "resumo(s) semanais" in second.output

@@ -400,7 +400,7 @@ def held_out(tmp_path: Path, monkeypatch):
 
 def test_default_run_evaluates_both_sets_side_by_side_and_writes_report_md(held_out, tmp_path: Path):
     classifier = held_out()
-    result = invoke(["--saida", str(tmp_path / "out")], lambda name: classifier)
+    result = invoke(["--saida", str(tmp_path / "out"), "--sem-perguntas"], lambda name: classifier)
 
     assert result.exit_code == 0, result.output
     assert "| métrica | dourado | desafio |" in result.stdout
@@ -425,7 +425,7 @@ def test_default_run_evaluates_both_sets_side_by_side_and_writes_report_md(held_
 
 def test_the_gate_covers_both_sets(held_out, tmp_path: Path):
     classifier = held_out(challenge_answer="wrong")
-    result = invoke(["--out", str(tmp_path / "out")], lambda name: classifier)
+    result = invoke(["--out", str(tmp_path / "out"), "--no-qa"], lambda name: classifier)
 
     assert result.exit_code == 1
     assert "Gate de qualidade aprovado (" in result.stdout  # golden
@@ -436,14 +436,14 @@ def test_the_gate_covers_both_sets(held_out, tmp_path: Path):
 def test_a_new_model_prints_before_and_after(held_out, tmp_path: Path):
     classifier = held_out()
     out = tmp_path / "out"
-    first = invoke(["--out", str(out)], lambda name: classifier)
+    first = invoke(["--out", str(out), "--no-qa"], lambda name: classifier)
     assert first.exit_code == 0 and "antes" not in first.stdout
 
     classifier.model = "roteiro-novo"
     classifier.answers = {
         t: (("ELOGIO", 0.97, ()) if c == "SPAM" else (c, a[1], ())) for t, (c, *a) in classifier.answers.items()
     }
-    second = invoke(["--out", str(out)], lambda name: classifier)
+    second = invoke(["--out", str(out), "--no-qa"], lambda name: classifier)
 
     assert "antes (roteiro-teste" in second.stdout and "→ depois (roteiro-novo)" in second.stdout
     assert "  macro-F1: 1.000 → " in second.stdout and "  recall de SPAM: 1.000 → 0.000" in second.stdout

@@ -6,20 +6,20 @@ import click
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from shared.dev import demo
+from shared.dev import demo, demo_plan
 
 
 @click.command("carregar-demo")
 @click.option(
     "--quantidade",
-    default=demo.DEFAULT_COUNT,
+    default=demo_plan.DEFAULT_COUNT,
     show_default=True,
     type=click.IntRange(1, 100_000),
     help="Número de comentários de demonstração.",
 )
 @click.option(
     "--semanas",
-    default=demo.DEFAULT_WEEKS,
+    default=demo_plan.DEFAULT_WEEKS,
     show_default=True,
     type=click.IntRange(1, 52),
     help="Semanas cobertas (terminando hoje).",

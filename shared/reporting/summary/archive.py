@@ -1,4 +1,4 @@
-"""Stored weekly summaries, newest first (public report, dashboard archive, questions)."""
+"""Stored weekly summaries, newest first (public report, dashboard archive)."""
 
 from __future__ import annotations
 
