@@ -15,7 +15,7 @@ import streamlit as st
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import auth
+from dashboard import alerts, auth
 from shared.settings import ConfigError
 
 # Page files live in views/ (not pages/: that name switches Streamlit to its older directory-based mode).
@@ -44,10 +44,15 @@ def main() -> None:
         private = [
             st.Page(PAGES / "painel.py", title="Comentários", icon=":material/forum:", url_path="painel"),
             st.Page(PAGES / "importar.py", title="Importar CSV", icon=":material/upload_file:", url_path="importar"),
+            st.Page(PAGES / "alertas.py", title="Alertas", icon=":material/notifications:", url_path="alertas"),
+            st.Page(PAGES / "artista.py", title="Artista", icon=":material/person:", url_path="artista"),
             st.Page(PAGES / "resumos.py", title="Resumos semanais", icon=":material/article:", url_path="resumos"),
             st.Page(PAGES / "operacoes.py", title="Operações", icon=":material/monitor_heart:", url_path="operacoes"),
         ]
-    st.navigation({"Público": [report], "Curadoria": private}).run()
+    page = st.navigation({"Público": [report], "Curadoria": private})
+    if user is not None and page.url_path not in ("", "alertas"):
+        alerts.banner()  # alerts of the last 24 h, on every curation page but the Alertas page itself
+    page.run()
 
 
 main()

@@ -222,3 +222,29 @@ def selected_values(event: Any, selection: str, field: str) -> list[str]:
     else:  # [{"categoria": "X"}, ...]
         values = [item.get(field) for item in state or [] if isinstance(item, dict)]
     return [str(v) for v in values if v is not None]
+
+
+def chart_weekly_trend(df: pd.DataFrame) -> alt.Chart:
+    """Comments per ISO week and category (weeks without comments are zero rows). The legend highlights a line."""
+    df = frame(df).copy()
+    weeks = pd.to_datetime(df["semana"])
+    df["semana_rotulo"] = weeks.dt.strftime("%d/%m")
+    df["semana_completa"] = "semana de " + weeks.dt.strftime("%d/%m/%Y")
+    order = list(dict.fromkeys(df.sort_values("semana")["semana_rotulo"]))
+    highlight = alt.selection_point(name="destaque_semana", fields=["categoria"], bind="legend")
+    return (
+        alt.Chart(df, height=HEIGHT)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=alt.X("semana_rotulo:O", title="Semana (segunda-feira)", sort=order, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("total:Q", title="Comentários", axis=COUNT_AXIS),
+            color=_color(),
+            opacity=alt.condition(highlight, alt.value(1.0), alt.value(0.15)),
+            tooltip=[
+                alt.Tooltip("semana_completa:N", title="Semana"),
+                alt.Tooltip("categoria:N", title="Categoria"),
+                alt.Tooltip("total:Q", title="Comentários"),
+            ],
+        )
+        .add_params(highlight)
+    )

@@ -12,16 +12,27 @@ from typing import Any
 import streamlit as st
 
 from shared import clock, operations
+from shared.alerts import listing as alert_listing
 from shared.classification import budget
 from shared.db import read_scope
+from shared.reporting import artist as artist_page
 from shared.reporting import queries, reports
 from shared.reporting.filters import CommentFilter
 from shared.reporting.filters import filter_options as _filter_options
-from shared.reporting.payloads import ComentarioDetalhe, PaginaComentarios, Relatorio, ResumoSemanal, TagTotal
+from shared.reporting.payloads import (
+    Alerta,
+    ComentarioDetalhe,
+    ListaAlertas,
+    PaginaComentarios,
+    Relatorio,
+    ResumoSemanal,
+    TagTotal,
+)
 from shared.reporting.periods import Period
 from shared.reporting.summary.archive import latest_summary as _latest_summary
 from shared.reporting.summary.archive import recent_summaries
 from shared.settings import get_settings
+from shared.vocabulary import Category
 
 TTL = get_settings().report_cache_seconds
 
@@ -70,6 +81,36 @@ def filter_options() -> dict[str, list[str]]:
 def llm_usage(days: int = 30) -> list[dict[str, Any]]:
     with read_scope() as session:
         return operations.llm_usage_by_day(session, days=days)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def recent_alerts(hours: int = 24, artist: str | None = None) -> list[Alerta]:
+    with read_scope() as session:
+        return alert_listing.recent_alerts(session, hours=hours, artist=artist)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def alerts(first: date, last: date, category: str | None = None, artist: str | None = None) -> ListaAlertas:
+    with read_scope() as session:
+        return alert_listing.list_alerts(session, Period(first, last), category=category, artist=artist)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def resolve_artist(name: str | None) -> str | None:
+    with read_scope() as session:
+        return artist_page.resolve_artist(session, name)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def artist_overview(artist: str) -> dict[str, Any]:
+    """Everything the artist page shows (one transaction): weekly trend, top tags, quotes."""
+    with read_scope() as session:
+        return {
+            "tendencia": artist_page.weekly_trend(session, artist),
+            "tags_critica": artist_page.top_tags(session, artist, Category.CRITICA),
+            "tags_elogio": artist_page.top_tags(session, artist, Category.ELOGIO),
+            "citacoes": artist_page.recent_quotes(session, artist),
+        }
 
 
 def comment_page(filtro: CommentFilter, cursor: str | None, limit: int) -> PaginaComentarios:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ingest_api import auth, comentarios, commands, health, insights, relatorio
+from ingest_api import alertas, auth, comentarios, commands, health, insights, relatorio
 from ingest_api.extensions import init_extensions
 from ingest_api.http import ApiError
 from shared.db import is_query_timeout
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # keep the documented field order (and skip sorting big batch answers)
 
-    for module in (auth, comentarios, relatorio, insights, health):
+    for module in (auth, comentarios, relatorio, alertas, insights, health):
         app.register_blueprint(module.bp)
     init_extensions(app, settings)
     app.register_error_handler(ApiError, lambda exc: exc.response())

@@ -9,15 +9,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
+from shared.alerts.listing import MAX_ITEMS
 from shared.contracts import CommentIn
 from shared.reporting.filters import CommentFilter
-from shared.reporting.payloads import ComentarioDetalhe, PaginaComentarios, Relatorio
+from shared.reporting.payloads import ComentarioDetalhe, ListaAlertas, PaginaComentarios, Relatorio
 from shared.reporting.qa.aggregates import MAX_WEEKS as MAX_QUESTION_WEEKS
 from shared.settings import get_settings
-from shared.validation import reject_nul
-from shared.vocabulary import IntakeStatus
+from shared.validation import check_date, reject_nul
+from shared.vocabulary import WATCHED_CATEGORIES, Category, IntakeStatus
 
-__all__ = ["ComentarioDetalhe", "PaginaComentarios", "Relatorio"]  # documented payloads, re-exported
+# documented payloads, re-exported
+__all__ = ["ComentarioDetalhe", "ListaAlertas", "PaginaComentarios", "Relatorio"]
 
 
 class Erro(BaseModel):
@@ -123,6 +125,37 @@ class ConsultaRelatorio(BaseModel):
     model_config = ConfigDict(extra="forbid")
     desde: date | None = Field(default=None, description="Primeiro dia (padrão: 6 dias antes de `ate`).")
     ate: date | None = Field(default=None, description="Último dia (padrão: hoje, no fuso configurado).")
+
+
+# --- alertas
+
+
+class ConsultaAlertas(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    desde: date | None = Field(default=None, description="Primeiro dia de criação (padrão: 6 dias antes de `ate`).")
+    ate: date | None = Field(default=None, description="Último dia de criação (padrão: hoje, no fuso configurado).")
+    categoria: Category | None = Field(default=None, description="CRÍTICA ou SPAM (as categorias vigiadas).")
+    artista: str | None = Field(
+        default=None, max_length=200, description="Artista (sem diferenciar maiúsculas); sem ele, todos."
+    )
+    limite: int = Field(default=100, ge=1, le=MAX_ITEMS, description=f"Itens (máximo {MAX_ITEMS}).")
+
+    @field_validator("categoria")
+    @classmethod
+    def _watched(cls, value: Category | None) -> Category | None:
+        if value is not None and value not in WATCHED_CATEGORIES:
+            raise ValueError("só há alertas de " + " e ".join(c.value for c in WATCHED_CATEGORIES))
+        return value
+
+    @field_validator("artista")
+    @classmethod
+    def _artist(cls, value: str | None) -> str | None:
+        return reject_nul(value) or None
+
+    @field_validator("desde", "ate")
+    @classmethod
+    def _sane_date(cls, value: date | None) -> date | None:
+        return check_date(value) if value is not None else None
 
 
 # --- insights

@@ -27,9 +27,9 @@ class Delivery:
 
 
 def build_message(
-    subject: str, text: str, html: str, recipients: list[str], settings: Settings | None = None
+    subject: str, text: str, html: str | None, recipients: list[str], settings: Settings | None = None
 ) -> EmailMessage:
-    """A multipart/alternative message: plain text first, HTML second."""
+    """A multipart/alternative message: plain text first, HTML second; without `html`, plain text only."""
     settings = settings or get_settings()
     message = EmailMessage()
     message["Subject"] = subject
@@ -38,7 +38,8 @@ def build_message(
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="alumusic.local")
     message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
 
 

@@ -278,3 +278,31 @@ class RollupArtistsHourly(Base):
     artist: Mapped[str] = mapped_column(String(200), primary_key=True)
     client_sent: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     comments: Mapped[int] = mapped_column(Integer)
+
+
+class Alert(Base):
+    """CRÍTICA or SPAM volume far above its baseline in one window (migration 0007), stored once per window and
+    series (category, artist or NULL for all comments); each notification is recorded when it went out."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    category: Mapped[Category] = mapped_column(CATEGORY_ENUM)
+    artist: Mapped[str | None] = mapped_column(String(200))
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    window_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    count: Mapped[int] = mapped_column(Integer)
+    baseline: Mapped[float] = mapped_column(Float)
+    threshold: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    email_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    webhook_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("window_end > window_start", name="alerts_window_order"),
+        CheckConstraint("count >= 0 AND baseline >= 0", name="alerts_counts_non_negative"),
+        Index("uq_alerts_series_window", "category", func.coalesce(artist, ""), "window_start", unique=True),
+        Index("ix_alerts_created_at", "created_at"),
+    )

@@ -120,6 +120,20 @@ class Settings(BaseSettings):
     summary_cron: str = "0 9 * * 1"
     timezone: str = "America/Sao_Paulo"
 
+    # --- alerts (shared.alerts): CRÍTICA and SPAM volume far above its usual level, overall and per artist
+    alert_every_seconds: int = Field(default=120, ge=10)  # how often the scheduler runs the check
+    alert_window_minutes: int = Field(default=60, ge=5, le=1440)  # the recent window counted
+    # Baseline: the same window (same local hours and weekday) in each of the previous N weeks (hourly rollups).
+    alert_baseline_weeks: int = Field(default=4, ge=1, le=12)
+    # An alert needs all three: count >= ALERT_MIN_COUNT, count >= mean + ALERT_STDDEVS * sigma (sigma at least
+    # sqrt(mean), the Poisson spread, and at least 1) and count >= ALERT_MIN_RATIO * mean.
+    alert_stddevs: float = Field(default=3.0, ge=0.0)
+    alert_min_count: int = Field(default=10, ge=1)
+    alert_min_ratio: float = Field(default=2.0, ge=1.0)
+    # Optional: each alert is also POSTed as JSON here (the URL may hold a token: it is never logged).
+    alert_webhook_url: str | None = None
+    alert_webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
     # --- e-mail
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -31,6 +31,7 @@ def test_openapi_document_lists_every_route_with_bearer_security(client):
         "/api/comentarios/{comment_id}",
         "/api/comentarios/export",
         "/api/relatorio/semana",
+        "/api/alertas",
         "/insights/perguntar",
         "/health",
     }
@@ -42,6 +43,8 @@ def test_openapi_document_lists_every_route_with_bearer_security(client):
     assert comment_in["additionalProperties"] is False  # unknown fields rejected, in the document too
     assert "relatorio" in doc["paths"]["/api/relatorio/semana"]["get"]["operationId"]
     assert "security" not in doc["paths"]["/api/relatorio/semana"]["get"]
+    alertas = doc["paths"]["/api/alertas"]["get"]
+    assert alertas["security"] == [{"bearerAuth": []}] and {"200", "400", "401"} <= set(alertas["responses"])
 
 
 def test_interactive_docs_page_is_served_without_any_cdn(client):
@@ -65,6 +68,7 @@ OPERATIONS = [
     ("GET", "/api/comentarios/{comment_id}"),
     ("GET", "/api/comentarios/export"),
     ("GET", "/api/relatorio/semana"),
+    ("GET", "/api/alertas"),
     ("POST", "/insights/perguntar"),
     ("GET", "/health"),
 ]

@@ -253,3 +253,38 @@ def test_markup_in_a_summary_is_shown_as_literal_text_on_the_public_page(streaml
     assert page.locator('a[href*="golpe.example"]').count() == 0
     assert "<b>negrito</b>" not in html.replace("&lt;b&gt;negrito&lt;/b&gt;", "")
     shoot(page, tmp_path, "relatorio-marcacao")
+
+
+def test_artist_page_renders_its_charts_and_the_alert_banner_after_login(streamlit_url, page, tmp_path, make_user):
+    from shared.vocabulary import Category
+    from tests.report_seed import classified, hours_ago
+    from tests.test_api_alertas import add_alert
+
+    seed_report_data()
+    classified(
+        "a venda de ingressos caiu de novo",
+        Category.CRITICA,
+        when=hours_ago(2),
+        artista="Kaique Sol",
+        tags={"feat_ingresso": "venda de ingressos"},
+    )
+    classified(
+        "o clipe ficou lindo", Category.ELOGIO, when=hours_ago(3), artista="Kaique Sol", tags={"feat_clipe": "x"}
+    )
+    add_alert(Category.CRITICA, "Kaique Sol", hours_ago=1, count=92)
+    email, password = make_user()
+    log_in(page, streamlit_url, email, password, path="artista?nome=Kaique%20Sol")
+
+    page.get_by_text("Comentários por categoria, semana a semana").wait_for()
+    page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 3
+    assert page.get_by_text("a venda de ingressos caiu de novo").is_visible()
+    assert page.get_by_text("alerta(s) de volume nas últimas 24 h", exact=False).is_visible()
+    assert page.get_by_label("Senha").count() == 0
+    shoot(page, tmp_path, "artista")
+
+    page.get_by_role("link", name="Ver alertas").click()
+    settle(page)
+    page.get_by_text("alerta(s) criados de", exact=False).wait_for()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    shoot(page, tmp_path, "alertas")

@@ -50,6 +50,7 @@ from tests.pipeline_helpers import (
     statuses,
 )
 from worker.schedules import (
+    ALERTS_JOB_ID,
     RECONCILE_JOB_ID,
     WEEKLY_SUMMARY_JOB_ID,
     JsonJob,
@@ -272,12 +273,14 @@ def test_after_a_redis_flush_the_running_scheduler_and_worker_finish_every_comme
         for args in (["agendador"], ["processar", "--name", "sobrevivente"])
     ]
     try:
-        assert wait_for(lambda: set(_scheduled(redis_conn)) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID}, 60)
+        assert wait_for(
+            lambda: set(_scheduled(redis_conn)) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID, ALERTS_JOB_ID}, 60
+        )
         redis_conn.flushdb()  # the schedules, the queue and the workers' registrations are gone
         ids = add_comments(TEXTS)  # stored, never enqueued: only the periodic reconciler can find them
 
         assert wait_for(lambda: set(statuses(ids).values()) == {"classificado"}, timeout=60)
-        assert set(_scheduled(redis_conn)) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID}
+        assert set(_scheduled(redis_conn)) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID, ALERTS_JOB_ID}
     finally:
         for p in procs:
             os.killpg(p.pid, signal.SIGTERM)
@@ -516,7 +519,7 @@ def test_scheduler_started_many_times_registers_exactly_one_weekly_job(services,
 
     assert all(r.returncode == 0 for r in runs), runs[0].stderr
     scheduled = _scheduled(redis_conn)
-    assert set(scheduled) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID}
+    assert set(scheduled) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID, ALERTS_JOB_ID}
     settings = get_settings()
     assert scheduled[WEEKLY_SUMMARY_JOB_ID] == _next_monday_9(settings.timezone).timestamp()
     job = Job.fetch(WEEKLY_SUMMARY_JOB_ID, connection=redis_conn, serializer=JSONSerializer)

@@ -66,7 +66,7 @@ def work(burst: bool, name: str | None, fork: bool | None) -> None:
 @cli.command("agendador")
 @click.option("--burst", is_flag=True, help="Registra os agendamentos, enfileira o que estiver vencido e sai.")
 def scheduler(burst: bool) -> None:
-    """Roda o agendador (resumo semanal e reconciliador). Deve haver apenas um."""
+    """Roda o agendador (resumo semanal, reconciliador e alertas). Deve haver apenas um."""
     setup_logging()
     settings = get_settings()
     sched = make_scheduler(redis_connection(), settings)

@@ -10,7 +10,7 @@ import logging
 
 from rq import Retry, get_current_job
 
-from shared import clock
+from shared import alerts, clock
 from shared.classification import classify, requeue
 from shared.dispatch import Dispatcher
 from shared.queue import enqueue_retry, get_queue
@@ -53,6 +53,12 @@ def drain_dispatch() -> dict[str, int]:
 def reconcile() -> int:
     """Re-enqueue comments stuck in `pendente`/`processando` (periodic, registered by the scheduler)."""
     return requeue.reconcile()
+
+
+def check_alerts() -> dict[str, object]:
+    """Compare the recent CRÍTICA and SPAM volume with its baseline, store new alerts (once per window) and send
+    pending notifications (periodic, registered by the scheduler every ALERT_EVERY_SECONDS)."""
+    return alerts.run_check().as_dict()
 
 
 def start_weekly_summary() -> str:

@@ -1,5 +1,6 @@
 """Periodic jobs registered with rq-scheduler through its documented API: the weekly summary
-(`Scheduler.cron`, in the configured time zone) and the reconciler (`Scheduler.schedule` with an interval).
+(`Scheduler.cron`, in the configured time zone), the reconciler and the alert check (`Scheduler.schedule` with
+an interval).
 
 - Fixed job ids make registration idempotent: starting the scheduler N times leaves exactly one of each.
 - rq-scheduler evaluates cron strings in the process's local time, so the scheduler process runs with its
@@ -30,7 +31,9 @@ WEEKLY_SUMMARY_JOB_ID = "alumusic-resumo-semanal"
 RECONCILE_JOB_ID = "alumusic-reconciliador"
 WEEKLY_SUMMARY_TRIGGER = "worker.jobs.start_weekly_summary"
 RECONCILE_FUNC = "worker.jobs.reconcile"
-FIXED_JOB_IDS = (WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID)
+ALERTS_JOB_ID = "alumusic-alertas"
+ALERTS_FUNC = "worker.jobs.check_alerts"
+FIXED_JOB_IDS = (WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID, ALERTS_JOB_ID)
 # How often the scheduler loop looks for due jobs (seconds).
 POLL_SECONDS = 30
 
@@ -62,7 +65,7 @@ def use_zone(name: str) -> None:
 
 def make_scheduler(connection: Redis, settings: Settings) -> SelfHealingScheduler:
     use_zone(settings.timezone)
-    poll = max(1, min(POLL_SECONDS, settings.reconcile_every_seconds))
+    poll = max(1, min(POLL_SECONDS, settings.reconcile_every_seconds, settings.alert_every_seconds))
     scheduler = SelfHealingScheduler(
         queue_name=settings.queue_name, connection=connection, interval=poll, job_class=JsonJob
     )
@@ -88,10 +91,19 @@ def register_schedules(scheduler: Scheduler, settings: Settings) -> list[Job]:
         queue_name=settings.queue_name,
         description=f"reconciliador (a cada {settings.reconcile_every_seconds} s)",
     )
+    alerts = scheduler.schedule(
+        datetime.now(UTC) + timedelta(seconds=1),
+        ALERTS_FUNC,
+        id=ALERTS_JOB_ID,
+        interval=max(settings.alert_every_seconds, 1),
+        queue_name=settings.queue_name,
+        description=f"verificação de alertas (a cada {settings.alert_every_seconds} s)",
+    )
     log.info(
-        "agendado: resumo semanal (%s, %s) e reconciliador a cada %d s",
+        "agendado: resumo semanal (%s, %s), reconciliador a cada %d s e alertas a cada %d s",
         settings.summary_cron,
         settings.timezone,
         settings.reconcile_every_seconds,
+        settings.alert_every_seconds,
     )
-    return [weekly, reconcile]
+    return [weekly, reconcile, alerts]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth, comments, detail, filters
+from dashboard import auth, comments, detail, filters, ui
 
 user_email = auth.user_email()
 
@@ -15,6 +15,13 @@ if flash:
     st.success(flash)
 
 filtro = filters.comment_filter()
+if filtro.artista:
+    st.page_link(
+        "views/artista.py",
+        label=f"Página do artista: {ui.escape_md(filtro.artista)}",
+        icon=":material/person:",
+        query_params={"nome": filtro.artista},
+    )
 comments.filter_charts(filtro)
 event, frame, total = comments.table(filtro)
 comments.export_block(filtro, total)

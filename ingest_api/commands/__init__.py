@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from ingest_api.commands import demo, pipeline, training, users
+from ingest_api.commands import alerts, demo, pipeline, training, users
 from shared.cli import hidden_alias
 
 # Old (English) name -> command, kept working for existing scripts but not listed in --help.
@@ -15,7 +15,7 @@ ALIASES = {"create-user": users.create_user, "list-users": users.list_users, "de
 
 
 def register(app: Flask) -> None:
-    for module in (users, pipeline, training, demo):
+    for module in (users, pipeline, training, demo, alerts):
         for command in module.COMMANDS:
             app.cli.add_command(command)
     for name, command in ALIASES.items():

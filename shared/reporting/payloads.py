@@ -161,3 +161,30 @@ class ResumoSemanal(Payload):
 def dump(model: BaseModel) -> dict[str, Any]:
     """The JSON shape of a payload (what the API sends)."""
     return model.model_dump(mode="json")
+
+
+# --- alerts
+
+
+class Alerta(Payload):
+    """Um alerta: volume de CRÍTICA ou SPAM muito acima do normal numa janela (geral ou de um artista)."""
+
+    id: int
+    categoria: Category
+    artista: str | None = Field(description="null: todos os comentários da categoria.")
+    inicio: datetime = Field(description="Início da janela contada.")
+    fim: datetime = Field(description="Fim da janela contada (exclusivo).")
+    total: int = Field(description="Comentários da categoria (e do artista) na janela.")
+    linha_base: float = Field(description="Média da mesma janela nas ALERT_BASELINE_WEEKS semanas anteriores.")
+    limiar: float = Field(description="Contagem a partir da qual a janela gera alerta.")
+    criado_em: datetime
+    email_enviado_em: datetime | None = Field(description="null: e-mail ainda não enviado (nova tentativa a seguir).")
+    webhook_enviado_em: datetime | None = Field(description="null: não enviado ou ALERT_WEBHOOK_URL não definido.")
+
+
+class ListaAlertas(Payload):
+    periodo: Periodo
+    fuso_horario: str
+    total: int = Field(description="Alertas que atendem aos filtros (a lista traz no máximo `limite`).")
+    limite: int
+    itens: list[Alerta] = Field(description="Do mais recente ao mais antigo.")
