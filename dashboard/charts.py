@@ -17,6 +17,7 @@ from shared.vocabulary import CATEGORY_COLORS, CATEGORY_VALUES, Category
 
 SELECT_CATEGORY = "sel_categoria"
 SELECT_TAG = "sel_tag"
+SELECT_ARTIST = "sel_artista"
 TAG_COLOR = "#4c78a8"  # tags are not categories: one neutral colour
 COST_COLOR = "#4c78a8"
 HEIGHT = 280
@@ -122,12 +123,13 @@ def chart_top_tags(df: pd.DataFrame, selectable: bool = False) -> alt.Chart:
     return chart
 
 
-def chart_categories_by_artist(df: pd.DataFrame) -> alt.Chart:
-    """Stacked bars: for the most commented artists, comments per category."""
+def chart_categories_by_artist(df: pd.DataFrame, selectable: bool = False) -> alt.Chart:
+    """Stacked bars: for the most commented artists, comments per category. `selectable`: a click picks the
+    artist (selection `SELECT_ARTIST`, field `artista`)."""
     df = frame(df).copy()
     df["ordem"] = df["categoria"].map({v: i for i, v in enumerate(CATEGORY_VALUES)})
     height = max(HEIGHT, 34 * df["artista"].nunique() + 110)  # the height includes axis and legend
-    return (
+    chart = (
         alt.Chart(df, height=height)
         .mark_bar()
         .encode(
@@ -143,6 +145,10 @@ def chart_categories_by_artist(df: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
+    if selectable:
+        pick = alt.selection_point(name=SELECT_ARTIST, fields=["artista"], on="click")
+        chart = chart.add_params(pick)
+    return chart
 
 
 def chart_confidence_by_category(df: pd.DataFrame) -> alt.Chart:

@@ -14,6 +14,9 @@ import streamlit as st
 from shared import clock
 from shared.vocabulary import CATEGORY_LABELS, ORIGIN_LABELS, STATUS_LABELS, label
 
+# The artist page (st.page_link / st.switch_page take the path from dashboard/app.py's folder).
+ARTIST_PAGE = "views/artista.py"
+
 EMPTY_DATA_HELP = (
     "Envie comentários pela API (`POST /api/comentarios`), importe um CSV na página **Importar CSV** "
     "(requer login) ou carregue a demonstração com `flask --app ingest_api carregar-demo`."

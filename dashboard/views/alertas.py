@@ -39,6 +39,4 @@ artists = sorted({a.artista for a in result.itens if a.artista}, key=str.casefol
 if artists:
     st.subheader("Páginas dos artistas com alerta")
     for name in artists:
-        st.page_link(
-            "views/artista.py", label=ui.escape_md(name), icon=":material/person:", query_params={"nome": name}
-        )
+        st.page_link(ui.ARTIST_PAGE, label=ui.escape_md(name), icon=":material/person:", query_params={"nome": name})

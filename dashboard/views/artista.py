@@ -1,5 +1,6 @@
 """One artist: weekly category trend, top tags in CRÍTICA and in ELOGIO, recent quotes (plain text, never SPAM)
-and the artist's alerts. `/artista?nome=<artista>`; reached from the Comentários page and the Alertas page.
+and the artist's alerts. `/artista?nome=<artista>`; reached from the Comentários page (artist filter), the Alertas page
+and, for a logged-in curator, a click on the report's artist chart.
 Login required."""
 
 from __future__ import annotations

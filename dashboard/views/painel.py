@@ -17,7 +17,7 @@ if flash:
 filtro = filters.comment_filter()
 if filtro.artista:
     st.page_link(
-        "views/artista.py",
+        ui.ARTIST_PAGE,
         label=f"Página do artista: {ui.escape_md(filtro.artista)}",
         icon=":material/person:",
         query_params={"nome": filtro.artista},

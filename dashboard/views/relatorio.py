@@ -72,7 +72,7 @@ def report(days: int) -> None:
     st.caption("Os artistas mais comentados no período (informados pelo cliente ou reconhecidos no texto).")
     by_artist = rel.categorias_por_artista
     if by_artist:
-        st.altair_chart(charts.chart_categories_by_artist(charts.frame(by_artist)), width="stretch")
+        _artist_chart(by_artist)
     else:
         st.info("Nenhum comentário com artista identificado no período.")
 
@@ -90,6 +90,23 @@ def report(days: int) -> None:
         st.caption("Barras: média; traço: mediana da confiança do classificador.")
 
     _summary_block(summary)
+
+
+def _artist_chart(by_artist: list) -> None:
+    """For a logged-in curator a click on an artist opens the artist page; visitors see the plain chart."""
+    if st.session_state.get("usuario") is None:
+        st.altair_chart(charts.chart_categories_by_artist(charts.frame(by_artist)), width="stretch")
+        return
+    event = st.altair_chart(
+        charts.chart_categories_by_artist(charts.frame(by_artist), selectable=True),
+        width="stretch",
+        on_select="rerun",
+        key="rel_artista_grafico",
+    )
+    picked = charts.selected_values(event, charts.SELECT_ARTIST, "artista")
+    if picked:
+        st.switch_page(ui.ARTIST_PAGE, query_params={"nome": picked[0]})
+    st.caption("Clique num artista para abrir a página dele.")
 
 
 def _headline(totais: Totais, distribuicao: list[CategoriaTotal]) -> None:
