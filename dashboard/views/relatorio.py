@@ -17,6 +17,10 @@ PERIODS = {"Últimos 7 dias": 7, "Últimos 14 dias": 14, "Últimos 28 dias": 28}
 log = logging.getLogger(__name__)
 
 
+OPEN_ARTIST = "rel_abrir_artista"  # set by a click on the artist chart (inside the fragment), acted on here
+if st.session_state.get(OPEN_ARTIST):
+    st.switch_page(ui.ARTIST_PAGE, query_params={"nome": st.session_state.pop(OPEN_ARTIST)})
+
 st.title("Relatório semanal de comentários")
 st.caption("O que os ouvintes estão dizendo sobre artistas, álbuns, clipes e shows — classificado automaticamente.")
 
@@ -104,8 +108,9 @@ def _artist_chart(by_artist: list) -> None:
         key="rel_artista_grafico",
     )
     picked = charts.selected_values(event, charts.SELECT_ARTIST, "artista")
-    if picked:
-        st.switch_page(ui.ARTIST_PAGE, query_params={"nome": picked[0]})
+    if picked:  # switching pages from inside the fragment can leave the new page blank: the whole app does it
+        st.session_state[OPEN_ARTIST] = picked[0]
+        st.rerun(scope="app")
     st.caption("Clique num artista para abrir a página dele.")
 
 
