@@ -25,13 +25,13 @@ from pathlib import Path
 from sqlalchemy import text
 
 from shared import users
-from shared.db import reset_engines, session_scope
+from shared.db import session_scope
 from shared.dev.embedded import free_port
-from shared.dev.stack import dev_stack
+from shared.dev.stack import dev_stack, scratch_environment
 from shared.migrate import upgrade
 from shared.models import Base
 from shared.queue import redis_connection
-from shared.settings import ROOT, reset_settings_cache
+from shared.settings import ROOT
 
 BENCH_EMAIL = "bench@alumusic.com.br"
 
@@ -63,36 +63,21 @@ def bench_env(admin_url: str | None = None, redis_url: str | None = None, **sett
     with dev_stack(tmp, postgres_url=admin_url or default_admin_url(), redis_url=redis_url, persist=False) as stack:
         name = f"alumusic_bench_{uuid.uuid4().hex[:8]}"
         database_url = stack.database(name)
-        saved = dict(os.environ)
         try:
             upgrade(database_url)
-            env = {
-                "ALUMUSIC_IGNORE_ENV_FILES": "1",
-                "ALUMUSIC_ENV": "development",
-                "DATABASE_URL": database_url,
-                "REDIS_URL": stack.redis_url,
-                "JWT_SECRET_KEY": secrets.token_urlsafe(48),
-                "COOKIE_KEY": secrets.token_urlsafe(48),
-                "LOG_LEVEL": "WARNING",
-                "CLASSIFIER": "local",
-                "OUTBOX_DIR": str(tmp / "outbox"),
-                "DEMO_DATA": "false",
-                **{key.upper(): str(value) for key, value in settings.items()},
-            }
-            for key in ("GEMINI_API_KEY", "GEMINI_BASE_URL"):
-                os.environ.pop(key, None)
-            os.environ.update(env)
-            reset_settings_cache()
-            reset_engines()
-            password = secrets.token_urlsafe(16)
-            with session_scope() as session:
-                users.create_user(session, BENCH_EMAIL, "Benchmark", password)
-            yield BenchEnv(database_url, stack.redis_url, dict(os.environ), password)
+            scratch = scratch_environment(
+                DATABASE_URL=database_url,
+                REDIS_URL=stack.redis_url,
+                LOG_LEVEL="WARNING",
+                OUTBOX_DIR=str(tmp / "outbox"),
+                **settings,
+            )
+            with scratch as env:
+                password = secrets.token_urlsafe(16)
+                with session_scope() as session:
+                    users.create_user(session, BENCH_EMAIL, "Benchmark", password)
+                yield BenchEnv(database_url, stack.redis_url, env, password)
         finally:
-            reset_engines()
-            os.environ.clear()
-            os.environ.update(saved)
-            reset_settings_cache()
             try:
                 stack.drop(name)
             except Exception as exc:  # noqa: BLE001 - best effort cleanup

@@ -11,7 +11,6 @@ queue, no Redis): the same labels, tags and rollups a `make run` with the local 
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 import tempfile
 import uuid
@@ -20,10 +19,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from shared.db import reset_engines
 from shared.dev import embedded
+from shared.dev.stack import scratch_environment
 from shared.migrate import upgrade
-from shared.settings import reset_settings_cache
 
 CHUNK = 500
 Say = Callable[[str], None]
@@ -44,32 +42,13 @@ def demo_database(say: Say = print, now: datetime | None = None) -> Iterator[str
     stoppers: list = []
     admin_url = _server_url(stoppers)
     name = f"alumusic_eval_{uuid.uuid4().hex[:10]}"
-    saved = dict(os.environ)
     try:
         database_url = embedded.ensure_database(admin_url, name)
         upgrade(database_url)
-        for key in ("GEMINI_API_KEY", "GEMINI_BASE_URL"):
-            os.environ.pop(key, None)
-        os.environ.update(
-            {
-                "ALUMUSIC_IGNORE_ENV_FILES": "1",
-                "ALUMUSIC_ENV": "development",
-                "DATABASE_URL": database_url,
-                "JWT_SECRET_KEY": secrets.token_urlsafe(48),
-                "COOKIE_KEY": secrets.token_urlsafe(48),
-                "CLASSIFIER": "local",
-                "DEMO_DATA": "false",
-            }
-        )
-        reset_settings_cache()
-        reset_engines()
-        load(say, now)
-        yield database_url
+        with scratch_environment(DATABASE_URL=database_url):
+            load(say, now)
+            yield database_url
     finally:
-        reset_engines()
-        os.environ.clear()
-        os.environ.update(saved)
-        reset_settings_cache()
         try:
             embedded.drop_database(admin_url, name)
         except Exception as exc:  # noqa: BLE001 - best effort cleanup

@@ -8,12 +8,16 @@ use, given by URL or started embedded (`shared.dev.embedded`) when no URL is giv
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.db import reset_engines
 from shared.dev import embedded
+from shared.settings import reset_settings_cache
 
 
 @dataclass
@@ -67,3 +71,39 @@ def dev_stack(
         yield stack
     finally:
         stack.stop()
+
+
+# The settings a scratch process (benchmark, evaluation) runs with, whatever .env or the shell say.
+SCRATCH_SETTINGS = {
+    "ALUMUSIC_IGNORE_ENV_FILES": "1",
+    "ALUMUSIC_ENV": "development",
+    "CLASSIFIER": "local",
+    "DEMO_DATA": "false",
+}
+
+
+@contextmanager
+def scratch_environment(**settings: str) -> Iterator[dict[str, str]]:
+    """This process's settings point at a scratch setup: SCRATCH_SETTINGS, fresh secrets, no Gemini key, plus
+    `settings`; cached settings and database engines are reset on the way in and out, and the environment is
+    restored afterwards. Yields the environment (for the processes the caller starts)."""
+    saved = dict(os.environ)
+    try:
+        for key in ("GEMINI_API_KEY", "GEMINI_BASE_URL"):
+            os.environ.pop(key, None)
+        os.environ.update(
+            {
+                **SCRATCH_SETTINGS,
+                "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+                "COOKIE_KEY": secrets.token_urlsafe(48),
+                **{key.upper(): str(value) for key, value in settings.items()},
+            }
+        )
+        reset_settings_cache()
+        reset_engines()
+        yield dict(os.environ)
+    finally:
+        reset_engines()
+        os.environ.clear()
+        os.environ.update(saved)
+        reset_settings_cache()
