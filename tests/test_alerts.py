@@ -107,13 +107,22 @@ def spread(count: int, end: datetime, minutes: int, category: Category, artist: 
 
 
 def usual_traffic(weeks: int = 4, per_window: int = 3) -> None:
-    """The previous weeks at the same hours: a few CRÍTICA about two artists and some SPAM."""
+    """The previous weeks at the same hours: a few CRÍTICA about two artists and some SPAM, `per_window` an hour,
+    evenly over the whole hours the window touches (as real traffic is: the baseline reads hourly rollups and
+    counts an hour the window covers in part in proportion, so traffic packed into the window alone would make
+    the baseline depend on the minute the test runs)."""
     rows = []
     for k in range(1, weeks + 1):
         end = clock.as_local(NOW) - timedelta(weeks=k)
-        rows += spread(per_window, end, 60, Category.CRITICA, "Kaique Sol")
-        rows += spread(per_window, end, 60, Category.CRITICA, "Luna Ferraz")
-        rows += spread(per_window, end, 60, Category.SPAM, None)
+        first_hour = (end - timedelta(minutes=60)).replace(minute=0)
+        last_hour = end if end.minute == 0 else end.replace(minute=0) + timedelta(hours=1)
+        hours = round((last_hour - first_hour) / timedelta(hours=1))
+        for category, artist in (
+            (Category.CRITICA, "Kaique Sol"),
+            (Category.CRITICA, "Luna Ferraz"),
+            (Category.SPAM, None),
+        ):
+            rows += spread(per_window * hours, last_hour, 60 * hours, category, artist)
     add_classified(rows)
 
 
