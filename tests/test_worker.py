@@ -103,6 +103,18 @@ def worker_env(**extra: str) -> dict[str, str]:
     return subprocess_env(**extra)
 
 
+def start_worker(*args: str, **env: str) -> subprocess.Popen:
+    """`python -m worker <args>` as its own process group (killpg takes the worker and its work horse)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "worker", *args],
+        cwd=ROOT,
+        env=worker_env(**env),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
 def run_cli(*args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "worker", *args],
@@ -225,14 +237,7 @@ def test_worker_killed_with_sigkill_mid_job_loses_nothing_after_the_reconciler(
     fake_gemini.push(Slow(60))  # the first call hangs: the worker is killed while waiting for it
     ids = add_comments(TEXTS)
     enqueue_classification(ids)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "worker", "processar", "--burst"],
-        cwd=ROOT,
-        env=worker_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = start_worker("processar", "--burst")
     try:
         assert wait_for(lambda: len(fake_gemini.requests) == 1, timeout=60), "o worker não chegou ao Gemini"
         assert set(statuses(ids).values()) == {"processando"}
@@ -261,17 +266,7 @@ def test_redis_flush_loses_nothing_after_the_reconciler(services, redis_conn):
 
 def test_after_a_redis_flush_the_running_scheduler_and_worker_finish_every_comment(services, redis_conn):
     env = {"RECONCILE_EVERY_SECONDS": "1", "STUCK_AFTER_SECONDS": "1"}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "worker", *args],
-            cwd=ROOT,
-            env=worker_env(**env),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for args in (["agendador"], ["processar", "--name", "sobrevivente"])
-    ]
+    procs = [start_worker(*args, **env) for args in (["agendador"], ["processar", "--name", "sobrevivente"])]
     try:
         assert wait_for(
             lambda: set(_scheduled(redis_conn)) == {WEEKLY_SUMMARY_JOB_ID, RECONCILE_JOB_ID, ALERTS_JOB_ID}, 60
@@ -328,14 +323,7 @@ def test_worker_killed_with_sigkill_mid_drain_loses_nothing_and_classifies_nothi
     use_settings(gemini_max_attempts="1")
     fake_gemini.push(Slow(60))  # the drain job's call hangs: the worker dies holding ids it took from the list
     ids = ingest_one_by_one(TEXTS)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "worker", "processar", "--burst"],
-        cwd=ROOT,
-        env=worker_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    proc = start_worker("processar", "--burst")
     try:
         assert wait_for(lambda: len(fake_gemini.requests) == 1, timeout=60), "o worker não chegou ao Gemini"
         assert set(statuses(ids).values()) == {"processando"}
