@@ -276,8 +276,10 @@ def test_artist_page_renders_its_charts_and_the_alert_banner_after_login(streaml
     log_in(page, streamlit_url, email, password, path="artista?nome=Kaique%20Sol")
 
     page.get_by_text("Comentários por categoria, semana a semana").wait_for()
-    page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 3
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    # The charts draw one after another: wait for the third to be drawn before counting them all.
+    charts.filter(has=page.locator("canvas, svg")).nth(2).wait_for()
+    assert charts.count() == 3
     assert page.get_by_text("a venda de ingressos caiu de novo").is_visible()
     assert page.get_by_text("alerta(s) de volume nas últimas 24 h", exact=False).is_visible()
     assert page.get_by_label("Senha").count() == 0
