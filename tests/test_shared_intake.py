@@ -41,6 +41,28 @@ def test_every_column_is_stored_and_the_hash_is_the_normalised_text_hash():
         assert plain.occurred_at == plain.received_at
 
 
+def test_a_single_comment_takes_the_one_row_statement_with_every_column_and_the_same_statuses():
+    when = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    one = _item("Show lindo", artista="Anitta", album="Funk Generation", musica="Bellakeo", data=when)
+    for item, expected in [
+        (one, IntakeStatus.ENFILEIRADO),
+        (_item("show   LINDO", one.id), IntakeStatus.DUPLICADO),
+        (_item("Outro texto", one.id), IntakeStatus.CONFLITO),
+    ]:
+        with session_scope() as session:
+            assert store_comments(session, [item], Source.API) == [(one.id, expected)]
+    with session_scope() as session:
+        stored = session.get(Comment, one.id)
+        assert (stored.text, stored.artist, stored.album, stored.song, stored.written_at) == (
+            "Show lindo",
+            "Anitta",
+            "Funk Generation",
+            "Bellakeo",
+            when,
+        )
+        assert stored.source is Source.API and stored.text_hash == text_hash("Show lindo")
+
+
 def test_repeated_ids_in_one_batch_are_judged_against_the_first_occurrence():
     shared_id = uuid.uuid4()
     items = [_item("Primeiro", shared_id), _item("primeiro", shared_id), _item("Outro texto", shared_id)]
