@@ -151,3 +151,47 @@ def test_the_sheet_writer_escapes_markup_drops_characters_xml_forbids_and_types_
     ]
     assert sheet["A1"].font.b and not sheet["A2"].font.b
     assert {cell.data_type for row in sheet.iter_rows(min_row=2, max_col=2) for cell in row if cell.value} == {"s"}
+
+
+MODEL = {"model": "m", "prompt_version": "p"}
+
+
+def test_tags_are_the_current_classifications_sorted_in_a_full_and_in_a_filtered_export(services):
+    from shared.models import ClassificationTag
+
+    tagged, untagged = uuid.uuid4(), uuid.uuid4()
+    with session_scope() as session:
+        for cid, text in ((tagged, "autotune demais e setlist curto"), (untagged, "que horas abre?")):
+            session.add(Comment(id=cid, text=text, text_hash=text_hash(text), source=Source.API))
+        session.flush()
+        old = Classification(
+            comment_id=tagged, category=Category.CRITICA, confidence=0.7, origin=Origin.LOCAL, is_current=False, **MODEL
+        )
+        old.tags = [ClassificationTag(code="feat_antiga", explanation="x")]
+        new = Classification(
+            comment_id=tagged, category=Category.CRITICA, confidence=0.9, origin=Origin.LOCAL, is_current=False, **MODEL
+        )
+        new.tags = [
+            ClassificationTag(code="feat_setlist", explanation="setlist"),
+            ClassificationTag(code="feat_autotune", explanation="autotune"),
+        ]
+        session.add_all([old, new])
+        session.flush()
+        new.is_current = True  # re-classified: the first one is history
+        session.add(
+            Classification(
+                comment_id=untagged,
+                category=Category.DUVIDA,
+                confidence=0.8,
+                origin=Origin.LOCAL,
+                is_current=True,
+                **MODEL,
+            )
+        )
+    expected = {str(tagged): "feat_autotune, feat_setlist", str(untagged): ""}
+    for filtro in (CommentFilter(), CommentFilter(categoria=Category.CRITICA), CommentFilter(q="abre")):
+        _, rows = _csv(filtro)
+        assert {row["id"]: row["tags"] for row in rows} == {
+            key: value for key, value in expected.items() if key in {row["id"] for row in rows}
+        }
+        assert rows, filtro
