@@ -95,13 +95,14 @@ class Api:
 
 
 @contextmanager
-def api_server(bench: BenchEnv, **settings: str) -> Iterator[Api]:
-    """gunicorn exactly as `make run` starts it (ingest_api/gunicorn_conf.py), on a free port."""
+def api_server(bench: BenchEnv, app: str = "ingest_api:create_app()", **settings: str) -> Iterator[Api]:
+    """gunicorn exactly as `make run` starts it (ingest_api/gunicorn_conf.py), on a free port; `app` is the API
+    unless a benchmark asks for another WSGI app under the same settings."""
     port = free_port()
     env = {**bench.env, "API_HOST": "127.0.0.1", "API_PORT": str(port)}
     env.update({key.upper(): str(value) for key, value in settings.items() if value not in (None, "")})
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", "ingest_api/gunicorn_conf.py", "ingest_api:create_app()"],
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", "ingest_api/gunicorn_conf.py", app],
         cwd=ROOT,
         env=env,
     )

@@ -7,7 +7,10 @@ Measures, against a fresh database and a private Redis (`bench.common`):
 "Accepted" means stored in PostgreSQL and handed to the queue (dispatcher or jobs), answered 202; no RQ worker
 runs, so these are the intake path alone. Each phase runs `--repeat` times; the median is shown.
 
-    python -m bench.ingest [--clients 8] [--seconds 8] [--repeat 3] [--workers N] [--threads N]
+A reference follows: the two one-comment phases against `bench/bare_app.py` (Flask that only parses the JSON) under the
+same gunicorn, the ceiling of this machine for any Flask intake.
+
+    python -m bench.ingest [--clients 8] [--seconds 8] [--repeat 3] [--workers N] [--threads N] [--no-reference]
 """
 
 from __future__ import annotations
@@ -114,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", default="", help="API_WORKERS for gunicorn (default: as configured)")
     parser.add_argument("--threads", default="", help="API_THREADS for gunicorn (default: as configured)")
     parser.add_argument("--only-single", action="store_true", help="skip the batch phases")
+    parser.add_argument(
+        "--no-reference", action="store_true", help="skip the reference (a bare Flask app under the same gunicorn)"
+    )
     args = parser.parse_args(argv)
 
     n = args.clients
@@ -135,6 +141,16 @@ def main(argv: list[str] | None = None) -> int:
                     runs[label].append(post_load(port, token, batch, clients, args.seconds, cap))
             with session_scope() as session:
                 stored = session.scalar(select(func.count()).select_from(Comment))
+        reference: dict[str, list[Phase]] = {}
+        if not args.no_reference:
+            with api_server(
+                bench, app="bench.bare_app:app", api_workers=args.workers, api_threads=args.threads
+            ) as bare:
+                post_load(bare.port, "", 1, n, 2.0, n * 200)
+                for label, batch, clients, cap in phases[:2]:
+                    reference[label] = [
+                        post_load(bare.port, "", batch, clients, args.seconds, cap) for _ in range(args.repeat)
+                    ]
         expected = warmup.comments + sum(p.comments for results in runs.values() for p in results)
         errors = sum(p.errors for results in runs.values() for p in results)
         print(
@@ -159,6 +175,12 @@ def main(argv: list[str] | None = None) -> int:
                 goal = "—"
             print(f"{label:<28}{rate:>9,.0f}{rate_c:>11,.0f}{p50:>8.2f}{p99:>8.2f}  {goal}")
             print(f"{'':<28}execuções: " + ", ".join(f"{p.per_second:,.0f} req/s" for p in results))
+        if reference:
+            print("referência — Flask que só lê o JSON (bench/bare_app.py), mesmo gunicorn, mesmo cliente:")
+            for label, results in reference.items():
+                rate = median([p.per_second for p in results])
+                p50 = median([percentile(p.latencies_ms, 50) for p in results])
+                print(f"{label:<28}{rate:>9,.0f}{'':>11}{p50:>8.2f}")
         print(f"comentários no banco: {stored} (esperado {expected}); respostas diferentes de 202: {errors}")
         print(load_note(before))
         return 0 if stored == expected and not errors else 1
