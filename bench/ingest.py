@@ -7,8 +7,9 @@ Measures, against a fresh database and a private Redis (`bench.common`):
 "Accepted" means stored in PostgreSQL and handed to the queue (dispatcher or jobs), answered 202; no RQ worker
 runs, so these are the intake path alone. Each phase runs `--repeat` times; the median is shown.
 
-A reference follows: the two one-comment phases against `bench/bare_app.py` (Flask that only parses the JSON) under the
-same gunicorn, the ceiling of this machine for any Flask intake.
+Two references follow, the two one-comment phases under the same gunicorn and client: `bench/bare_app.py`
+(Flask that only parses the JSON: the machine's ceiling for any Flask intake) and `bench/intake_without_redis.py`
+(the real API with every Redis call taken out of the request: an experiment, unsafe to serve).
 
     python -m bench.ingest [--clients 8] [--seconds 8] [--repeat 3] [--workers N] [--threads N] [--no-reference]
 """
@@ -28,6 +29,12 @@ from sqlalchemy import func, select
 from bench.common import api_server, bench_env, default_admin_url, load, load_note, login, median, percentile, verdict
 from shared.db import session_scope
 from shared.models import Comment
+
+BARE_APP = "bench.bare_app:app"
+REFERENCES = [
+    ("Flask que só lê o JSON (bench/bare_app.py)", BARE_APP),
+    ("a API sem nenhuma ida ao Redis, experimento (bench/intake_without_redis.py)", "bench.intake_without_redis:app"),
+]
 
 TEXTS = [
     "amei o show de ontem, a Luna Ferraz cantou demais",
@@ -118,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", default="", help="API_THREADS for gunicorn (default: as configured)")
     parser.add_argument("--only-single", action="store_true", help="skip the batch phases")
     parser.add_argument(
-        "--no-reference", action="store_true", help="skip the reference (a bare Flask app under the same gunicorn)"
+        "--no-reference",
+        action="store_true",
+        help="skip the references (bench/bare_app.py, bench/intake_without_redis.py)",
     )
     args = parser.parse_args(argv)
 
@@ -139,20 +148,34 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.repeat):
                 for label, batch, clients, cap in phases:
                     runs[label].append(post_load(port, token, batch, clients, args.seconds, cap))
-            with session_scope() as session:
-                stored = session.scalar(select(func.count()).select_from(Comment))
-        reference: dict[str, list[Phase]] = {}
+        references: dict[str, dict[str, list[Phase]]] = {}
+        reference_runs: list[Phase] = []  # every reference phase, warm-ups included (the experiment stores)
         if not args.no_reference:
-            with api_server(
-                bench, app="bench.bare_app:app", api_workers=args.workers, api_threads=args.threads
-            ) as bare:
-                post_load(bare.port, "", 1, n, 2.0, n * 200)
-                for label, batch, clients, cap in phases[:2]:
-                    reference[label] = [
-                        post_load(bare.port, "", batch, clients, args.seconds, cap) for _ in range(args.repeat)
-                    ]
+            for title, app in REFERENCES:
+                with api_server(bench, app=app, api_workers=args.workers, api_threads=args.threads) as ref:
+                    ref_token = "" if app == BARE_APP else login(ref.port, bench.password)
+                    ref_warmup = post_load(ref.port, ref_token, 1, n, 2.0, n * 200)
+                    if app != BARE_APP:
+                        reference_runs.append(ref_warmup)
+                    references[title] = {
+                        label: [
+                            post_load(ref.port, ref_token, 1, clients, args.seconds, cap) for _ in range(args.repeat)
+                        ]
+                        for label, _, clients, cap in phases[:2]
+                    }
+        with session_scope() as session:
+            stored = session.scalar(select(func.count()).select_from(Comment))
         expected = warmup.comments + sum(p.comments for results in runs.values() for p in results)
+        stored_by_experiment = reference_runs + [
+            p
+            for title, app in REFERENCES
+            if app != BARE_APP and title in references
+            for results in references[title].values()
+            for p in results
+        ]
+        expected += sum(p.comments for p in stored_by_experiment)  # the bare app stores nothing
         errors = sum(p.errors for results in runs.values() for p in results)
+        errors += sum(p.errors for results in references.values() for phase in results.values() for p in phase)
         print(
             f"\nIngestão sob gunicorn (API_WORKERS={args.workers or 'padrão'}, "
             f"API_THREADS={args.threads or 'padrão'}), "
@@ -175,9 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                 goal = "—"
             print(f"{label:<28}{rate:>9,.0f}{rate_c:>11,.0f}{p50:>8.2f}{p99:>8.2f}  {goal}")
             print(f"{'':<28}execuções: " + ", ".join(f"{p.per_second:,.0f} req/s" for p in results))
-        if reference:
-            print("referência — Flask que só lê o JSON (bench/bare_app.py), mesmo gunicorn, mesmo cliente:")
-            for label, results in reference.items():
+        for title, results_by_phase in references.items():
+            print(f"referência — {title}, mesmo gunicorn, mesmo cliente:")
+            for label, results in results_by_phase.items():
                 rate = median([p.per_second for p in results])
                 p50 = median([percentile(p.latencies_ms, 50) for p in results])
                 print(f"{label:<28}{rate:>9,.0f}{'':>11}{p50:>8.2f}")
