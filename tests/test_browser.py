@@ -292,19 +292,23 @@ def test_artist_page_renders_its_charts_and_the_alert_banner_after_login(streaml
     shoot(page, tmp_path, "alertas")
 
 
-def test_a_click_on_the_report_artist_chart_opens_that_artist_page_for_a_curator(
+def test_a_click_on_the_report_artist_chart_leads_a_curator_to_that_artist_page(
     streamlit_url, page, tmp_path, make_user
 ):
     seed_report_data()
     email, password = make_user()
     log_in(page, streamlit_url, email, password, path="")
-    page.get_by_text("Clique num artista para abrir a página dele.").wait_for()
+    page.get_by_text("Clique num artista para ver o link da página dele.").wait_for()
     chart = page.locator('[data-testid="stVegaLiteChart"]').filter(has=page.locator("canvas, svg")).nth(3)
     chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
     assert box is not None
     # The first (most commented) artist's bar: the top row, just right of the artist names.
     page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + 17)
+    link = page.get_by_role("link", name="Abrir a página de", exact=False)
+    link.wait_for()
+    shoot(page, tmp_path, "relatorio-artista-escolhido")
+    link.click()
     page.get_by_text("Comentários por categoria, semana a semana").wait_for()
     settle(page)
     assert "/artista?nome=" in page.url

@@ -17,10 +17,6 @@ PERIODS = {"Últimos 7 dias": 7, "Últimos 14 dias": 14, "Últimos 28 dias": 28}
 log = logging.getLogger(__name__)
 
 
-OPEN_ARTIST = "rel_abrir_artista"  # set by a click on the artist chart (inside the fragment), acted on here
-if st.session_state.get(OPEN_ARTIST):
-    st.switch_page(ui.ARTIST_PAGE, query_params={"nome": st.session_state.pop(OPEN_ARTIST)})
-
 st.title("Relatório semanal de comentários")
 st.caption("O que os ouvintes estão dizendo sobre artistas, álbuns, clipes e shows — classificado automaticamente.")
 
@@ -97,7 +93,9 @@ def report(days: int) -> None:
 
 
 def _artist_chart(by_artist: list) -> None:
-    """For a logged-in curator a click on an artist opens the artist page; visitors see the plain chart."""
+    """For a logged-in curator a click on an artist selects it and offers a link to the artist page (a link, not
+    a page switch from the click: a switch while the fragment's refresh timer runs could leave the new page
+    blank); visitors see the plain chart."""
     if st.session_state.get("usuario") is None:
         st.altair_chart(charts.chart_categories_by_artist(charts.frame(by_artist)), width="stretch")
         return
@@ -108,10 +106,15 @@ def _artist_chart(by_artist: list) -> None:
         key="rel_artista_grafico",
     )
     picked = charts.selected_values(event, charts.SELECT_ARTIST, "artista")
-    if picked:  # switching pages from inside the fragment can leave the new page blank: the whole app does it
-        st.session_state[OPEN_ARTIST] = picked[0]
-        st.rerun(scope="app")
-    st.caption("Clique num artista para abrir a página dele.")
+    if picked:
+        st.page_link(
+            ui.ARTIST_PAGE,
+            label=f"Abrir a página de {ui.escape_md(picked[0])}",
+            icon=":material/person:",
+            query_params={"nome": picked[0]},
+        )
+    else:
+        st.caption("Clique num artista para ver o link da página dele.")
 
 
 def _headline(totais: Totais, distribuicao: list[CategoriaTotal]) -> None:
