@@ -14,7 +14,7 @@ import streamlit as st
 from shared import clock
 from shared.vocabulary import CATEGORY_LABELS, ORIGIN_LABELS, STATUS_LABELS, label
 
-# The artist page (st.page_link / st.switch_page take the path from dashboard/app.py's folder).
+# The artist page (st.page_link takes the path from dashboard/app.py's folder).
 ARTIST_PAGE = "views/artista.py"
 
 EMPTY_DATA_HELP = (
