@@ -149,31 +149,25 @@ def main(argv: list[str] | None = None) -> int:
                 for label, batch, clients, cap in phases:
                     runs[label].append(post_load(port, token, batch, clients, args.seconds, cap))
         references: dict[str, dict[str, list[Phase]]] = {}
-        reference_runs: list[Phase] = []  # every reference phase, warm-ups included (the experiment stores)
+        stored_by_experiment: list[Phase] = []  # the experiment stores what it accepts; the bare app stores nothing
         if not args.no_reference:
             for title, app in REFERENCES:
                 with api_server(bench, app=app, api_workers=args.workers, api_threads=args.threads) as ref:
                     ref_token = "" if app == BARE_APP else login(ref.port, bench.password)
-                    ref_warmup = post_load(ref.port, ref_token, 1, n, 2.0, n * 200)
-                    if app != BARE_APP:
-                        reference_runs.append(ref_warmup)
+                    ref_runs = [post_load(ref.port, ref_token, 1, n, 2.0, n * 200)]  # warm-up
                     references[title] = {
                         label: [
                             post_load(ref.port, ref_token, 1, clients, args.seconds, cap) for _ in range(args.repeat)
                         ]
                         for label, _, clients, cap in phases[:2]
                     }
+                    ref_runs += [p for results in references[title].values() for p in results]
+                    if app != BARE_APP:
+                        stored_by_experiment += ref_runs
         with session_scope() as session:
             stored = session.scalar(select(func.count()).select_from(Comment))
         expected = warmup.comments + sum(p.comments for results in runs.values() for p in results)
-        stored_by_experiment = reference_runs + [
-            p
-            for title, app in REFERENCES
-            if app != BARE_APP and title in references
-            for results in references[title].values()
-            for p in results
-        ]
-        expected += sum(p.comments for p in stored_by_experiment)  # the bare app stores nothing
+        expected += sum(p.comments for p in stored_by_experiment)
         errors = sum(p.errors for results in runs.values() for p in results)
         errors += sum(p.errors for results in references.values() for phase in results.values() for p in phase)
         print(

@@ -98,7 +98,6 @@ def _store(execute: Execute, items: Sequence[CommentIn], source: Source) -> list
         statement, params = (
             _STORE_ONE,
             {
-                "source": Source(source).value,
                 "id": keys[0],
                 "text": item.texto,
                 "hash": hashes[0],
@@ -112,7 +111,6 @@ def _store(execute: Execute, items: Sequence[CommentIn], source: Source) -> list
         statement, params = (
             _STORE,
             {
-                "source": Source(source).value,
                 "ids": list(first),
                 "texts": [item.texto for item in unique],
                 "hashes": [hashes[i] for i in first.values()],
@@ -122,6 +120,7 @@ def _store(execute: Execute, items: Sequence[CommentIn], source: Source) -> list
                 "written": [item.data for item in unique],
             },
         )
+    params["source"] = Source(source).value
     inserted: set[str] = set()
     stored_hash: dict[str, str] = {}
     for key, new, existing_hash in execute(statement, params):
