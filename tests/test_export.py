@@ -6,13 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import uuid
 from datetime import UTC, datetime
 
+import psycopg2.errors
 import pytest
 from openpyxl import load_workbook
 
-from shared.db import session_scope
+from shared.db import get_engine, session_scope
 from shared.models import Classification, Comment
 from shared.reporting import export
 from shared.reporting.filters import CommentFilter
@@ -131,8 +133,30 @@ def test_closing_the_stream_early_stops_the_copy_and_the_next_export_still_works
     next(stream)
     next(stream)
     stream.close()  # a client that went away
+    _copy_threads_end()
+    assert get_engine().pool.checkedout() == 0  # the interrupted COPY's connection was discarded, not kept
     _, rows = _csv(CommentFilter())
     assert len(rows) == 5000
+
+
+def _copy_threads_end() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "export-copy":
+            thread.join(timeout=10)
+            assert not thread.is_alive()
+
+
+def test_a_copy_that_fails_midway_raises_to_the_reader_and_frees_its_connection(services, monkeypatch):
+    # Rows first, then a real PostgreSQL error (division by zero at row 100,000) in the middle of the stream.
+    failing = "COPY (SELECT n, 1 / (100000 - n) FROM generate_series(1, 200000) AS n) TO STDOUT WITH (FORMAT csv)"
+    monkeypatch.setattr(export, "_copy_sql", lambda cursor, filtro: failing)
+    received = []
+    with pytest.raises(psycopg2.errors.DivisionByZero):
+        for chunk in export.stream_csv(CommentFilter()):
+            received.append(chunk)
+    assert len(b"".join(received)) > export.CHUNK_BYTES  # it failed after streaming, not before
+    _copy_threads_end()
+    assert get_engine().pool.checkedout() == 0
 
 
 def test_the_sheet_writer_escapes_markup_drops_characters_xml_forbids_and_types_numbers():

@@ -19,8 +19,9 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import fcntl
 import io
-import queue
+import os
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -43,7 +44,7 @@ FORMATS = {"csv": CSV_MIME, "xlsx": XLSX_MIME}
 XLSX_MAX_ROWS = 1_048_575  # a worksheet holds 1,048,576 rows, the header included
 CHUNK_BYTES = 256 * 1024
 EXPORT_WORK_MEM = "64MB"  # per sort or hash of the export query, in PostgreSQL (not in this process)
-_QUEUE_CHUNKS = 8  # chunks buffered between PostgreSQL and the reader (back-pressure beyond that)
+PIPE_BYTES = 1024 * 1024  # buffered between PostgreSQL and the reader (back-pressure beyond that)
 
 
 class ExportError(ValueError):
@@ -123,81 +124,52 @@ def _copy_sql(cursor: Any, filtro: CommentFilter) -> str:
     return f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true, FORCE_QUOTE *)"
 
 
-class _Cancelled(Exception):
-    pass
-
-
-class _ChunkWriter:
-    """The file object COPY writes into: hands chunks of about CHUNK_BYTES to the reading thread."""
-
-    def __init__(self, chunks: queue.Queue, stop: threading.Event):
-        self.chunks, self.stop, self.buffer = chunks, stop, bytearray()
-
-    def write(self, data: bytes) -> int:
-        if self.stop.is_set():
-            raise _Cancelled()
-        self.buffer += data
-        if len(self.buffer) >= CHUNK_BYTES:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        if self.buffer:
-            self.chunks.put(bytes(self.buffer))
-            self.buffer.clear()
-
-
 def stream_csv(filtro: CommentFilter | None = None) -> Iterator[bytes]:
-    """The CSV export as chunks of bytes (BOM first), straight from PostgreSQL's COPY.
+    """The CSV export as chunks of about CHUNK_BYTES (BOM first), straight from PostgreSQL's COPY.
 
-    The COPY runs in a helper thread on a connection of its own; closing the iterator early (a client that
-    went away) stops it and discards that connection.
+    The COPY runs in a helper thread on a connection of its own and writes into an OS pipe through a C-buffered
+    file, so the million small writes of a COPY (one per row) never run Python code; this side reads the pipe in
+    chunks. A full pipe holds the COPY back (memory stays flat). Closing the iterator early (a client that went
+    away) closes the pipe: the COPY stops at its next write and its connection is discarded.
     """
     filtro = filtro or CommentFilter()
-    chunks: queue.Queue = queue.Queue(maxsize=_QUEUE_CHUNKS)
-    stop = threading.Event()
-    done = object()
+    read_fd, write_fd = os.pipe()
+    with contextlib.suppress(AttributeError, OSError):  # Linux: a pipe of PIPE_BYTES instead of 64 KiB
+        fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     failure: list[BaseException] = []
     connection = get_engine().raw_connection()
 
     def run() -> None:
+        completed = False
         try:
-            with connection.cursor() as cursor:
+            with open(write_fd, "wb", buffering=CHUNK_BYTES) as sink, connection.cursor() as cursor:
                 cursor.execute("SET LOCAL TIME ZONE %s", (clock.zone_name(),))  # dates in the local zone
                 # Cheap expressions on every row: compiling them (JIT) costs more than it saves here.
                 cursor.execute("SET LOCAL jit = off")
                 # Room to sort and hash a large export in memory instead of spilling it to disk in batches.
                 cursor.execute("SET LOCAL work_mem = %s", (EXPORT_WORK_MEM,))
-                writer = _ChunkWriter(chunks, stop)
-                cursor.copy_expert(_copy_sql(cursor, filtro), writer)
-                writer.flush()
-            connection.rollback()  # read-only: nothing to keep
-        except _Cancelled:
-            pass
+                cursor.copy_expert(_copy_sql(cursor, filtro), sink)
+                connection.rollback()  # read-only: nothing to keep
+                completed = True
+        except BrokenPipeError:
+            pass  # the reader went away
         except Exception as exc:  # noqa: BLE001 - any failure is handed to the reader, which raises it
             failure.append(exc)
         finally:
-            chunks.put(done)
+            if completed:
+                connection.close()  # back to the pool
+            else:
+                connection.invalidate()  # an interrupted COPY leaves the connection unusable
 
     thread = threading.Thread(target=run, name="export-copy", daemon=True)
-    thread.start()
-    finished = False
-    try:
+    with open(read_fd, "rb", buffering=CHUNK_BYTES) as source:
+        thread.start()
         yield codecs.BOM_UTF8
-        while (chunk := chunks.get()) is not done:
+        while chunk := source.read(CHUNK_BYTES):
             yield chunk
-        finished = True
-        if failure:
-            raise failure[0]
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a writer waiting on a full queue
-            with contextlib.suppress(queue.Empty):
-                chunks.get(timeout=0.1)
-        if finished and not failure:
-            connection.close()  # back to the pool
-        else:
-            connection.invalidate()  # an interrupted COPY leaves the connection unusable
+    thread.join()  # the pipe is closed: the COPY is over
+    if failure:
+        raise failure[0]
 
 
 class _IterReader(io.RawIOBase):
