@@ -107,7 +107,7 @@ def forget_user(email: str) -> None:
 
 def _cached_state(email: str, jti: str | None) -> tuple[dict | None, bool]:
     """(cached user state or None, whether `jti` is revoked): one pipelined round trip to Redis."""
-    with _redis().pipeline() as pipe:
+    with _redis().pipeline(transaction=False) as pipe:
         pipe.get(USER_PREFIX + email)
         if jti:
             pipe.exists(REVOKED_PREFIX + jti)
