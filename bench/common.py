@@ -158,14 +158,34 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def load() -> float:
-    return os.getloadavg()[0]
+@dataclass(frozen=True)
+class MachineState:
+    load: float  # load average, 1 min
+    loop_ms: float  # a fixed pure-Python loop, best of 3: the speed this (shared, virtual) CPU gives right now
 
 
-def load_note(before: float) -> str:
+def _reference_loop_ms() -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return best
+
+
+def load() -> MachineState:
+    return MachineState(os.getloadavg()[0], _reference_loop_ms())
+
+
+def load_note(before: MachineState) -> str:
+    after = load()
     return (
-        f"carga da máquina (load average 1 min) no início/fim: {before:.1f} / {load():.1f} "
-        f"({os.cpu_count()} CPUs; acima de ~1 há outros processos disputando os núcleos)"
+        f"carga da máquina (load average 1 min) no início/fim: {before.load:.1f} / {after.load:.1f} "
+        f"({os.cpu_count()} CPUs; acima de ~1 há outros processos disputando os núcleos); laço de referência "
+        f"no início/fim: {before.loop_ms:.0f} / {after.loop_ms:.0f} ms (a mesma conta: quanto maior, mais lenta a "
+        "CPU naquele momento; compare dias diferentes por ele)"
     )
 
 
