@@ -128,6 +128,12 @@ def table(filtro: CommentFilter) -> tuple[Any, pd.DataFrame, int]:
     return event, frame, total
 
 
+def _xlsx_bytes(filtro: CommentFilter) -> bytes:
+    """The XLSX file's bytes: Streamlit serves a download from bytes (it refuses a file on disk)."""
+    with export.xlsx_file(filtro) as file:
+        return file.read()
+
+
 def export_block(filtro: CommentFilter, total: int) -> None:
     """Download of the whole filtered set, through the same export code as the API."""
     limit = get_settings().dashboard_export_max_rows
@@ -155,7 +161,7 @@ def export_block(filtro: CommentFilter, total: int) -> None:
         )
         e2.download_button(
             "Baixar XLSX",
-            data=lambda: export.xlsx_file(filtro),
+            data=lambda: _xlsx_bytes(filtro),
             file_name=f"{name}.xlsx",
             mime=export.XLSX_MIME,
             on_click="ignore",

@@ -7,6 +7,7 @@ to the test's temporary folder (and to $ALUMUSIC_SCREENSHOTS when set, to look a
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -313,3 +314,34 @@ def test_a_click_on_the_report_artist_chart_leads_a_curator_to_that_artist_page(
     settle(page)
     assert "/artista?nome=" in page.url
     shoot(page, tmp_path, "artista-pelo-grafico")
+
+
+def test_the_dashboard_downloads_the_filtered_set_as_csv_and_xlsx(streamlit_url, page, tmp_path, make_user):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from shared.reporting import export
+
+    seed_report_data()
+    email, password = make_user()
+    log_in(page, streamlit_url, email, password)
+    page.get_by_text("comentário(s) encontrados").wait_for()
+    expander = page.get_by_text(re.compile(r"Exportar os [\d.]+ comentário\(s\) filtrados"))
+    total = int(re.search(r"[\d.]+", expander.inner_text()).group().replace(".", ""))
+    expander.click()
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Baixar CSV (Excel)").click()
+    content = Path(csv_download.value.path()).read_bytes()
+    assert csv_download.value.suggested_filename.endswith(".csv")
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads the accents right
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    assert rows[0] == export.HEADERS
+    assert len(rows) - 1 == total > 0  # every filtered comment, not only the page on screen
+
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("button", name="Baixar XLSX").click()
+    assert xlsx_download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes()))["comentarios"]
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == [row[0] for row in rows]  # the same ids, in order
