@@ -345,3 +345,36 @@ def test_the_dashboard_downloads_the_filtered_set_as_csv_and_xlsx(streamlit_url,
     assert xlsx_download.value.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes()))["comentarios"]
     assert [row[0] for row in sheet.iter_rows(values_only=True)] == [row[0] for row in rows]  # the same ids, in order
+
+
+def test_a_csv_upload_is_validated_line_by_line_and_imports_the_valid_rows(streamlit_url, page, tmp_path, make_user):
+    import uuid
+
+    from sqlalchemy import func, select
+
+    from shared.db import session_scope
+    from shared.models import Comment
+
+    email, password = make_user()
+    first, second = uuid.uuid4(), uuid.uuid4()
+    upload = tmp_path / "comentarios.csv"
+    upload.write_text(
+        "id;texto;artista\n"
+        f"{first};amei o show de ontem;Banda Aurora\n"
+        f"{second};o som estava baixo demais;Banda Aurora\n"
+        "não-é-uuid;linha com id inválido;Banda Aurora\n",
+        encoding="utf-8",
+    )
+    log_in(page, streamlit_url, email, password, path="importar")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+    page.get_by_text("1 linha(s) com erro não serão importadas").wait_for()
+    with page.expect_download() as report:
+        page.get_by_role("button", name="Baixar relatório de erros (CSV)").click()
+    assert "linha" in Path(report.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]
+    shoot(page, tmp_path, "importar-validacao")
+
+    page.get_by_role("button", name="Importar 2 linha(s) válida(s)").click()
+    page.get_by_text("Importação concluída: 2 comentário(s) novos").wait_for()
+    with session_scope() as session:
+        stored = session.scalar(select(func.count()).select_from(Comment).where(Comment.id.in_([first, second])))
+    assert stored == 2
