@@ -95,31 +95,27 @@ def _store(execute: Execute, items: Sequence[CommentIn], source: Source) -> list
     unique = [items[i] for i in first.values()]
     if len(unique) == 1:
         item = unique[0]
-        statement, params = (
-            _STORE_ONE,
-            {
-                "id": keys[0],
-                "text": item.texto,
-                "hash": hashes[0],
-                "artist": item.artista,
-                "album": item.album,
-                "song": item.musica,
-                "written": item.data,
-            },
-        )
+        statement = _STORE_ONE
+        params = {
+            "id": keys[0],
+            "text": item.texto,
+            "hash": hashes[0],
+            "artist": item.artista,
+            "album": item.album,
+            "song": item.musica,
+            "written": item.data,
+        }
     else:
-        statement, params = (
-            _STORE,
-            {
-                "ids": list(first),
-                "texts": [item.texto for item in unique],
-                "hashes": [hashes[i] for i in first.values()],
-                "artists": [item.artista for item in unique],
-                "albums": [item.album for item in unique],
-                "songs": [item.musica for item in unique],
-                "written": [item.data for item in unique],
-            },
-        )
+        statement = _STORE
+        params = {
+            "ids": list(first),
+            "texts": [item.texto for item in unique],
+            "hashes": [hashes[i] for i in first.values()],
+            "artists": [item.artista for item in unique],
+            "albums": [item.album for item in unique],
+            "songs": [item.musica for item in unique],
+            "written": [item.data for item in unique],
+        }
     params["source"] = Source(source).value
     inserted: set[str] = set()
     stored_hash: dict[str, str] = {}

@@ -133,11 +133,11 @@ def stream_csv(filtro: CommentFilter | None = None) -> Iterator[bytes]:
     away) closes the pipe: the COPY stops at its next write and its connection is discarded.
     """
     filtro = filtro or CommentFilter()
+    connection = get_engine().raw_connection()  # first: a database that is down leaves no pipe open
     read_fd, write_fd = os.pipe()
     with contextlib.suppress(AttributeError, OSError):  # Linux: a pipe of PIPE_BYTES instead of 64 KiB
         fcntl.fcntl(write_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     failure: list[BaseException] = []
-    connection = get_engine().raw_connection()
 
     def run() -> None:
         completed = False
