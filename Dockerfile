@@ -1,4 +1,4 @@
-# AluMusic production image: API (gunicorn), worker, scheduler and dashboard share it; the command differs.
+# AluMusic production image: API (Granian), worker, scheduler and dashboard share it; the command differs.
 # Dependencies come from requirements.lock (every package pinned with its hashes); the code belongs to root
 # and is read-only for the application user; only /app/.local (a volume: offline model, mail outbox) is writable.
 FROM python:3.11.14-slim-bookworm
@@ -29,4 +29,4 @@ USER alumusic
 RUN python -m shared.classification.local train
 
 EXPOSE 8000 8501
-CMD ["gunicorn", "-c", "ingest_api/gunicorn_conf.py", "ingest_api:create_app()"]
+CMD ["python", "-m", "ingest_api.server"]

@@ -1,7 +1,7 @@
 """`make run`: the whole AluMusic system on one machine, supervised.
 
 Starts embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set, migrates, creates the first
-user, starts the API (gunicorn), the workers, the scheduler and Streamlit, loads the demo data on the first
+user, starts the API (Granian), the workers, the scheduler and Streamlit, loads the demo data on the first
 run, prints the URLs, and stops everything cleanly on Ctrl+C. The URLs of the embedded servers are written
 to `.local/runtime.env`, so commands run from another terminal (flask CLI, python -m evals, rq info) find them.
 
@@ -163,7 +163,7 @@ def has_comments() -> bool:
 
 def processes(settings) -> list[Child]:
     """Every long-running process of the system (the API first)."""
-    children = [Child("api", [str(BIN / "gunicorn"), "-c", "ingest_api/gunicorn_conf.py", "ingest_api:create_app()"])]
+    children = [Child("api", [sys.executable, "-m", "ingest_api.server"])]
     children += [
         Child(f"worker-{n + 1}", [sys.executable, "-m", "worker", "processar"]) for n in range(settings.workers)
     ]

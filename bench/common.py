@@ -1,4 +1,4 @@
-"""What every benchmark shares: its own servers and database (`shared.dev.stack`), gunicorn, logins, figures.
+"""What every benchmark shares: its own servers and database (`shared.dev.stack`), the API server, logins, figures.
 
 A benchmark never touches real data: it creates a database of its own (`alumusic_bench_<hex>`) on the
 PostgreSQL server it is given (BENCH_ADMIN_URL, else TEST_DATABASE_URL, else an embedded server) and drops it at
@@ -44,7 +44,7 @@ def default_admin_url() -> str | None:
 class BenchEnv:
     database_url: str
     redis_url: str
-    env: dict[str, str]  # the environment for the processes a benchmark starts (gunicorn, workers)
+    env: dict[str, str]  # the environment for the processes a benchmark starts (API server, workers)
     password: str
 
     def flush(self) -> None:
@@ -87,7 +87,7 @@ def bench_env(admin_url: str | None = None, redis_url: str | None = None, **sett
 @dataclass
 class Api:
     port: int
-    pid: int  # gunicorn's master process
+    pid: int  # the API server's main process (its children are the worker processes)
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
@@ -95,17 +95,16 @@ class Api:
 
 
 @contextmanager
-def api_server(bench: BenchEnv, app: str = "ingest_api:create_app()", **settings: str) -> Iterator[Api]:
-    """gunicorn exactly as `make run` starts it (ingest_api/gunicorn_conf.py), on a free port; `app` is the API
-    unless a benchmark asks for another WSGI app under the same settings."""
+def api_server(bench: BenchEnv, app: str | None = None, **settings: str) -> Iterator[Api]:
+    """The API server exactly as `make run` starts it (`python -m ingest_api.server`), on a free port; `app`
+    (module:name of a WSGI app) replaces the API when a benchmark measures another app under the same server."""
     port = free_port()
     env = {**bench.env, "API_HOST": "127.0.0.1", "API_PORT": str(port)}
     env.update({key.upper(): str(value) for key, value in settings.items() if value not in (None, "")})
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "-c", "ingest_api/gunicorn_conf.py", app],
-        cwd=ROOT,
-        env=env,
-    )
+    command = [sys.executable, "-m", "ingest_api.server"]
+    if app:
+        command += ["--app", app, "--no-factory"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         wait_http(port)
         yield Api(port, proc.pid)

@@ -4,8 +4,8 @@ Seeds `--rows` classified comments (a quarter with tags, some texts starting wit
 the formula guard) with one SQL statement per table on a fresh database (`bench.common`), then measures, each
 `--repeat` times in a fresh process (median shown):
 - module: `shared.reporting.export.stream_csv` / `write_xlsx` into a null sink / a temporary file;
-- API: `GET /api/comentarios/export?formato=csv|xlsx` from gunicorn (one worker, started as `make run` starts it),
-  the body read by a client;
+- API: `GET /api/comentarios/export?formato=csv|xlsx` from the API server (one worker process, started as
+  `make run` starts it), the body read by a client;
 rows per second and the peak resident memory (VmHWM) of the process that builds the file.
 
     python -m bench.export [--rows 1000000] [--repeat 3] [--formats csv,xlsx]

@@ -1,4 +1,4 @@
-"""Benchmark (run by hand): `POST /api/comentarios` under gunicorn, started as `make run` starts it.
+"""Benchmark (run by hand): `POST /api/comentarios` under the API server (Granian), started as `make run` starts it.
 
 Measures, against a fresh database and a private Redis (`bench.common`):
 - one comment per request, one sequential client: latency p50/p99 and requests per second;
@@ -7,7 +7,7 @@ Measures, against a fresh database and a private Redis (`bench.common`):
 "Accepted" means stored in PostgreSQL and handed to the queue (dispatcher or jobs), answered 202; no RQ worker
 runs, so these are the intake path alone. Each phase runs `--repeat` times; the median is shown.
 
-Two references follow, the two one-comment phases under the same gunicorn and client: `bench/bare_app.py`
+Two references follow, the two one-comment phases under the same server and client: `bench/bare_app.py`
 (Flask that only parses the JSON: the machine's ceiling for any Flask intake) and `bench/intake_without_redis.py`
 (the real API with every Redis call taken out of the request: an experiment, unsafe to serve).
 
@@ -121,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each phase (the median is shown)")
     parser.add_argument("--admin-url", default=default_admin_url())
     parser.add_argument("--redis-url", default=None)
-    parser.add_argument("--workers", default="", help="API_WORKERS for gunicorn (default: as configured)")
-    parser.add_argument("--threads", default="", help="API_THREADS for gunicorn (default: as configured)")
+    parser.add_argument("--workers", default="", help="API_WORKERS, server processes (default: as configured)")
+    parser.add_argument(
+        "--threads", default="", help="API_THREADS, threads per server process (default: as configured)"
+    )
     parser.add_argument("--only-single", action="store_true", help="skip the batch phases")
     parser.add_argument(
         "--no-reference",
@@ -171,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         errors = sum(p.errors for results in runs.values() for p in results)
         errors += sum(p.errors for results in references.values() for phase in results.values() for p in phase)
         print(
-            f"\nIngestão sob gunicorn (API_WORKERS={args.workers or 'padrão'}, "
+            f"\nIngestão sob o servidor da API, Granian (API_WORKERS={args.workers or 'padrão'}, "
             f"API_THREADS={args.threads or 'padrão'}), "
             f"mediana de {args.repeat} execuções de até {args.seconds:.0f} s"
         )
@@ -193,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label:<28}{rate:>9,.0f}{rate_c:>11,.0f}{p50:>8.2f}{p99:>8.2f}  {goal}")
             print(f"{'':<28}execuções: " + ", ".join(f"{p.per_second:,.0f} req/s" for p in results))
         for title, results_by_phase in references.items():
-            print(f"referência — {title}, mesmo gunicorn, mesmo cliente:")
+            print(f"referência — {title}, mesmo servidor, mesmo cliente:")
             for label, results in results_by_phase.items():
                 rate = median([p.per_second for p in results])
                 p50 = median([percentile(p.latencies_ms, 50) for p in results])

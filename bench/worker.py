@@ -1,6 +1,6 @@
 """Benchmark (run by hand): comments per second from arrival to `classificado`, local classifier, real workers.
 
-Starts `--workers` real `python -m worker processar` processes and gunicorn (as `make run` starts it) on a fresh
+Starts `--workers` real `python -m worker processar` processes and the API server (as `make run` starts it) on a fresh
 database and a private Redis (`bench.common`), then, `--repeat` times each (median shown):
 - lotes de 1.000: `--comments` comments through the intake (the API's path: one statement + enqueue) in batches
   of 1,000, which become classify jobs of ENQUEUE_CHUNK_SIZE; the clock runs from the first batch to the last

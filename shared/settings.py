@@ -26,6 +26,8 @@ ENV_FILES = (ROOT / ".env", SECRETS_ENV, RUNTIME_ENV)
 MIN_SECRET_BYTES = 32
 # Values that must never be accepted as secrets in production (copied from examples, docs, etc.).
 KNOWN_WEAK_SECRETS = {"", "change-me", "changeme", "secret", "dev", "troque-me", "please-change-me"}
+# One log line format for every process (API server, workers, scheduler).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class ConfigError(RuntimeError):
@@ -57,8 +59,9 @@ class Settings(BaseSettings):
     # --- API limits
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    api_workers: int = 0  # gunicorn worker processes; 0 = automatic (2 to 4, from the CPU count)
-    api_threads: int = 4  # threads per gunicorn worker
+    api_workers: int = 0  # API server (Granian) processes; 0 = automatic (2 to 4, from the CPU count)
+    api_threads: int = 4  # threads per API server process running requests
+    api_access_log: bool = False  # one line per request on stderr (costs throughput)
     max_body_bytes: int = 2 * 1024 * 1024
     max_batch_items: int = 1000
     max_text_chars: int = 5000

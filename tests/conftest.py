@@ -4,7 +4,7 @@ TEST_DATABASE_URL / TEST_REDIS_URL point at servers to use (CI sets them); when 
 the embedded servers itself (`shared.dev.stack`). A missing service is never skipped: startup fails loudly.
 
 Settings: the session's base configuration (its database, Redis, generated secrets, the local classifier) is
-the environment of the run, which subprocesses (workers, gunicorn) inherit. A test that needs other values
+the environment of the run, which subprocesses (workers, the API server) inherit. A test that needs other values
 asks `use_settings(field=value, ...)`: they become this process's settings (`shared.settings.configure`) and
 `settings_env()` hands them to the subprocesses the test starts.
 """

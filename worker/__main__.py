@@ -15,11 +15,10 @@ from rq.serializers import JSONSerializer
 from shared.classification.registry import current_classifier
 from shared.cli import hidden_alias
 from shared.queue import get_queue, redis_connection, reuse_connections
-from shared.settings import get_settings
+from shared.settings import LOG_FORMAT, get_settings
 from worker.schedules import make_scheduler, register_schedules
 from worker.workers import ForkingWorker, InProcessWorker
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 log = logging.getLogger("worker")
 
 

@@ -147,7 +147,7 @@ class CorpusText:
 def load_corpus() -> list[CorpusText]:
     """The labeled training corpus (the demo never reads the evaluation sets)."""
     # Imported here: the training module brings scikit-learn, SciPy and pandas (~150 MB), and this module is
-    # imported by the API's CLI commands, so at module level every gunicorn worker would carry them.
+    # imported by the API's CLI commands, so at module level every API server process would carry them.
     from shared.classification import training
 
     texts, labels = training.load_corpus()
