@@ -122,3 +122,31 @@ def test_database_error_writes_nothing_and_enqueues_nothing():
     assert enqueued == []
     with session_scope() as session:
         assert session.scalar(select(func.count()).select_from(Comment)) == 0
+
+
+def test_the_one_row_statement_is_prepared_once_per_connection_and_again_after_the_server_drops_it():
+    from shared.db import autocommit_engine
+    from shared.ingest.intake import store_committed
+
+    def prepared_on(connection) -> int:
+        return connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_prepared_statements WHERE name = 'alumusic_store_one'"
+        ).scalar()
+
+    engine = autocommit_engine()
+    engine.dispose()  # start from an empty pool: one connection, used by every call below
+    first = _item("primeiro")
+    assert store_committed([first], Source.API) == [(first.id, IntakeStatus.ENFILEIRADO)]
+    assert store_committed([_item("primeiro", first.id)], Source.API) == [(first.id, IntakeStatus.DUPLICADO)]
+    with engine.connect() as connection:
+        assert prepared_on(connection) == 1  # prepared by the first call, reused by the second
+        backend = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with session_scope() as session:  # the server ends that connection (a restart, an admin, a failover)
+        session.execute(select(func.pg_terminate_backend(backend)))
+    second = _item("segundo")
+    assert store_committed([second], Source.API) == [(second.id, IntakeStatus.ENFILEIRADO)]
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != backend
+        assert prepared_on(connection) == 1
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).where(Comment.id.in_([first.id, second.id]))) == 2
