@@ -52,7 +52,10 @@ evals: install-local  ## classifier quality on the golden and challenge sets, an
 train: install-local  ## rebuild the offline classifier (corpus + curator corrections when a database is reachable)
 	$(PY) -m flask --app ingest_api treinar
 
-bench: install-dev  ## benchmarks (run by hand; they print their figures)
+bench: install-dev  ## benchmarks (run by hand; they print their figures); installs wrk (load generator) when it can
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "aviso: sem wrk (apt-get install wrk); bench.ingest usa o cliente Python"
 	$(PY) -m bench
 
 clean:
