@@ -137,7 +137,7 @@ def wrk_load(port: int, token: str, clients: int, seconds: float) -> Phase:
     command = ["wrk", f"-t{min(clients, 2)}", f"-c{clients}", f"-d{seconds:g}s", "-s", str(WRK_SCRIPT)]
     out = subprocess.run(
         [*command, f"http://127.0.0.1:{port}"],
-        env={**os.environ, "TOKEN": token},
+        env={**os.environ, "TOKEN": token, "TEXTS": "\n".join(TEXTS)},
         capture_output=True,
         text=True,
         check=True,

@@ -1,15 +1,10 @@
 -- wrk script for bench.ingest: POST /api/comentarios, one comment per request, a new UUID every time.
--- TOKEN (environment): the access token. Each thread counts what it sent, what came back and how many answers
--- were not 202; done() prints the sums for bench.ingest to read.
+-- Environment: TOKEN, the access token; TEXTS, the comment texts, one per line (bench.ingest's TEXTS).
+-- Each thread counts what it sent, what came back and how many answers were not 202; done() prints the sums
+-- for bench.ingest to read.
 local token = os.getenv("TOKEN") or ""
-local texts = {
-  "amei o show de ontem, a Luna Ferraz cantou demais",
-  "que horas abre o portão no sábado?",
-  "som ruim demais, não dava pra ouvir a voz",
-  "podia tocar mais músicas do primeiro álbum no setlist",
-  "o clipe novo ficou lindo, a fotografia é de cinema",
-  "ingresso caro e o show atrasou uma hora",
-}
+local texts = {}
+for line in string.gmatch(os.getenv("TEXTS") or "comentário de teste", "[^\n]+") do table.insert(texts, line) end
 local threads = {}
 local thread_number = 0
 
